@@ -1,0 +1,137 @@
+"""Parse the register's legal-basis links into law and article identifiers (BWB, ELI, CELEX, CVDR, LiDO).
+
+Register links are messy: dated wetten.overheid.nl versions, Juriconnect references, EUR-Lex
+pages in several forms, local regulations, and a missing or broken scheme (``ttps://``,
+``www.``). :func:`parse_law_link` never raises; what it does not recognise is kind ``'other'``.
+"""
+
+import re
+import urllib.parse
+from dataclasses import dataclass
+from typing import Literal
+
+from loader.reconcile.law_names import Citation, LawName, LawNameTable, scan_citations
+
+__all__ = ["Citation", "LawName", "LawNameTable", "LawReference", "find_links", "parse_law_link", "scan_citations"]
+
+Kind = Literal["bwb", "eli", "celex", "oj", "cvdr", "lido", "other"]
+
+_BWB = r"BWB[RV]\d{7}"
+_DATE = r"\d{4}-\d{2}-\d{2}"
+_JCI = re.compile(rf"jci1\.\d+:[a-z]:(?P<bwb>{_BWB})(?P<params>[^\s#]*)", re.IGNORECASE)
+_WETTEN = re.compile(rf"wetten\.overheid\.nl/(?P<bwb>{_BWB})(?:/(?P<date>{_DATE}))?[^#]*(?:#(?P<fragment>\S*))?", re.I)
+_LIDO = re.compile(rf"linkeddata\.overheid\.nl/terms/bwb/id/(?P<bwb>{_BWB})", re.IGNORECASE)
+_CVDR = re.compile(r"lokaleregelgeving\.overheid\.nl/(?P<cvdr>CVDR\d+)", re.IGNORECASE)
+_ELI = re.compile(r"/eli/(?P<path>[a-z_]+/\d{4}/\d+)(?:/oj)?", re.IGNORECASE)
+_CELEX = re.compile(r"CELEX(?::|%3A)(?P<celex>\d[0-9A-Z()]+)", re.IGNORECASE)
+_OJ = re.compile(r"uri=OJ:(?P<oj>[A-Z]_\d+)", re.IGNORECASE)
+_ELI_TYPE_BY_CELEX_LETTER = {"R": "reg", "L": "dir", "D": "dec"}
+_LINK = re.compile(r"(?:h?ttps?://|www\.|jci1\.\d+:)[^\s,;]+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class LawReference:
+    """What one link identifies.
+
+    :param kind: ``bwb`` (wetten.overheid.nl, Juriconnect), ``eli`` or ``celex`` or ``oj`` (EUR-Lex),
+        ``cvdr`` (local regulation), ``lido`` (Linked Data Overheid) or ``other``.
+    :param article: the article number as Juriconnect writes it (``3:40``, ``13b``), when the link names one.
+    :param version_date: the version the link points at (``YYYY-MM-DD``), when dated.
+    :param eli: the act's ELI (``http://data.europa.eu/eli/reg/2016/679/oj``), given or derived from CELEX.
+    :param oj: an Official Journal id such as ``L_202401689`` (post-2023 OJ numbering).
+    :param original: the link exactly as found.
+    """
+
+    kind: Kind
+    original: str
+    url: str | None = None
+    bwb_id: str | None = None
+    article: str | None = None
+    version_date: str | None = None
+    eli: str | None = None
+    celex: str | None = None
+    oj: str | None = None
+    cvdr_id: str | None = None
+
+
+def find_links(text: str) -> list[str]:
+    """The links in a free-text field such as ``lawful_basis_grouping`` (``1: title, link. 2: ...``).
+
+    >>> find_links("1: Awb, https://wetten.overheid.nl/BWBR0005537. 2: Woo, www.example.nl/woo")
+    ['https://wetten.overheid.nl/BWBR0005537', 'www.example.nl/woo']
+    """
+    return [match.group(0).rstrip(".") for match in _LINK.finditer(text)]
+
+
+def repair_url(link: str) -> str:
+    """Give a link a usable https scheme (``ttps://`` and bare ``www.`` or host names occur in the register).
+
+    >>> repair_url("ttps://wetten.overheid.nl/BWBR0002320/")
+    'https://wetten.overheid.nl/BWBR0002320/'
+    """
+    link = link.strip().rstrip(".")
+    if re.match(r"(?i)^ttps?://", link):
+        return "h" + link
+    if re.match(r"(?i)^https?://", link):
+        return link
+    if link.lower().startswith("jci"):  # a bare Juriconnect reference resolves on wetten.overheid.nl
+        return "https://wetten.overheid.nl/" + link
+    return "https://" + link.lstrip("/")
+
+
+def parse_law_link(link: str) -> LawReference:
+    """Parse one link; unknown links come back as kind ``'other'`` with the repaired URL.
+
+    >>> ref = parse_law_link("https://wetten.overheid.nl/BWBR0005537/2024-01-01#Hoofdstuk3_Artikel3:40")
+    >>> (ref.kind, ref.bwb_id, ref.version_date, ref.article)
+    ('bwb', 'BWBR0005537', '2024-01-01', '3:40')
+    """
+    original = link
+    url = repair_url(link)
+    if jci := _JCI.search(url):
+        params = urllib.parse.parse_qs(jci.group("params").lstrip("&").replace("&amp;", "&"))
+        date = (params.get("g") or params.get("z") or [None])[0]
+        article = (params.get("artikel") or [None])[0]
+        return LawReference("bwb", original, url, bwb_id=jci.group("bwb").upper(), article=article, version_date=date)
+    if wetten := _WETTEN.search(url):
+        article = _article_from_fragment(wetten.group("fragment") or "")
+        return LawReference(
+            "bwb", original, url, bwb_id=wetten.group("bwb").upper(), article=article, version_date=wetten.group("date")
+        )
+    if lido := _LIDO.search(url):
+        return LawReference("lido", original, url, bwb_id=lido.group("bwb").upper())
+    if cvdr := _CVDR.search(url):
+        return LawReference("cvdr", original, url, cvdr_id=cvdr.group("cvdr").upper())
+    if "europa.eu" in url.lower():
+        return _parse_eu(original, url)
+    return LawReference("other", original, url)
+
+
+def _article_from_fragment(fragment: str) -> str | None:
+    """``Hoofdstuk3_Artikel3:40`` -> ``3:40``; wetten.overheid.nl anchors name the article last."""
+    match = re.search(r"Artikel([0-9A-Za-z:.]+)$", fragment)
+    return match.group(1) if match else None
+
+
+def _parse_eu(original: str, url: str) -> LawReference:
+    if eli := _ELI.search(url):
+        return LawReference("eli", original, url, eli=f"http://data.europa.eu/eli/{eli.group('path').lower()}/oj")
+    if celex := _CELEX.search(url):
+        number = celex.group("celex").upper()
+        return LawReference("celex", original, url, celex=number, eli=eli_from_celex(number))
+    if oj := _OJ.search(url):
+        return LawReference("oj", original, url, oj=oj.group("oj").upper())
+    return LawReference("other", original, url)
+
+
+def eli_from_celex(celex: str) -> str | None:
+    """The ELI of a regulation, directive or decision from its CELEX number (sector 3 only).
+
+    >>> eli_from_celex("32016R0679")
+    'http://data.europa.eu/eli/reg/2016/679/oj'
+    """
+    match = re.fullmatch(r"3(\d{4})([RLD])(\d{4,})", celex)
+    if not match:
+        return None
+    year, letter, number = match.groups()
+    return f"http://data.europa.eu/eli/{_ELI_TYPE_BY_CELEX_LETTER[letter]}/{year}/{int(number)}/oj"

@@ -1,0 +1,180 @@
+"""TOOI value lists of government organisations: pinned downloads, and readers for their two formats.
+
+The official lists are the "register ... compleet" value lists of TOOI (standaarden.overheid.nl/tooi),
+published per version as JSON-LD, Turtle and RDF/XML at::
+
+    https://repository.officiele-overheidspublicaties.nl/waardelijsten/{set}/{version}/json/{set}_{version}.json
+
+Each organisation node carries ``tooi/def/ont/organisatiecode`` and ``officieleNaamInclSoort``
+(historical versions point at the current node with ``prov:specializationOf``). The register's
+own export lists (``name;identifier;org_id``, as kept in ``../shared/reference/organisations``)
+are read by :func:`read_register_csv`.
+"""
+
+import csv
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from loader.reconcile.cache import Pin, ReconcileError
+
+TOOI_ID = "https://identifier.overheid.nl/tooi/id/"
+_ONT = "https://identifier.overheid.nl/tooi/def/ont/"
+_PROV_SPECIALIZATION_OF = "http://www.w3.org/ns/prov#specializationOf"
+REPOSITORY = "https://repository.officiele-overheidspublicaties.nl/waardelijsten"
+
+# The TOOI path segment for each organisation-code prefix. "so" (samenwerkingsorganisatie) follows
+# the register name rwc_samenwerkingsorganisaties_compleet; the others are documented TOOI IRIs.
+TYPE_BY_PREFIX = {
+    "gm": "gemeente",
+    "pv": "provincie",
+    "ws": "waterschap",
+    "mnre": "ministerie",
+    "zb": "zbo",
+    "oorg": "oorg",
+    "so": "samenwerkingsorganisatie",
+}
+
+
+@dataclass(frozen=True)
+class OrganisationEntry:
+    """One name a TOOI organisation is known by, with its IRI and where that pairing comes from."""
+
+    name: str
+    iri: str
+    source: str
+
+
+def tooi_iri(code: str) -> str:
+    """The TOOI IRI for an organisation code such as ``gm0363`` or ``mnre1034``.
+
+    >>> tooi_iri("GM0363")
+    'https://identifier.overheid.nl/tooi/id/gemeente/gm0363'
+
+    :raises ReconcileError: the code has no known type prefix.
+    """
+    code = code.strip().lower()
+    for prefix in sorted(TYPE_BY_PREFIX, key=len, reverse=True):
+        if code.startswith(prefix) and code[len(prefix) :].isdigit():
+            return f"{TOOI_ID}{TYPE_BY_PREFIX[prefix]}/{code}"
+    raise ReconcileError(f"not a TOOI organisation code: {code!r}", field="org_id")
+
+
+def value_list_pin(set_name: str, version: int, *, sha256: str | None = None) -> Pin:
+    """The pin of one TOOI value list in its JSON-LD form."""
+    url = f"{REPOSITORY}/{set_name}/{version}/json/{set_name}_{version}.json"
+    return Pin(name=f"tooi-{set_name}-{version}.json", url=url, sha256=sha256)
+
+
+# Versions as published on standaarden.overheid.nl/tooi/waardelijsten when this was written. No
+# digest is published; pin one (sha256=...) after checking a download, and bump versions deliberately.
+TOOI_PINS = (
+    value_list_pin("rwc_gemeenten_compleet", 5),
+    value_list_pin("rwc_provincies_compleet", 1),
+    value_list_pin("rwc_waterschappen_compleet", 2),
+    value_list_pin("rwc_ministeries_compleet", 6),
+    value_list_pin("rwc_zbo_compleet", 6),
+    value_list_pin("rwc_samenwerkingsorganisaties_compleet", 3),
+    value_list_pin("rwc_overige_overheidsorganisaties_compleet", 13),
+)
+
+# The register's fixed English names (default_translations.organization), from its own repository.
+TRANSLATION_PIN = Pin(
+    name="algoritmeregister-translation_spec_en.json",
+    url="https://raw.githubusercontent.com/MinBZK/Algoritmeregister/main/backend/app/services/translation/translation_spec_en.json",
+)
+
+
+def read_register_csv(path: Path) -> list[OrganisationEntry]:
+    """Read a ``name;identifier;org_id`` list (UTF-8, optional BOM) into entries.
+
+    :raises ReconcileError: a row lacks a name or has an unknown ``org_id`` (with file and line).
+    """
+    entries = []
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle, delimiter=";")
+        for row in reader:
+            name, code = (row.get("name") or "").strip(), (row.get("org_id") or "").strip()
+            if not name or not code:
+                raise ReconcileError("row needs a name and an org_id", path=path, line=reader.line_num)
+            try:
+                iri = tooi_iri(code)
+            except ReconcileError as err:
+                raise ReconcileError(err.message, path=path, line=reader.line_num, field="org_id") from err
+            entries.append(OrganisationEntry(name=name, iri=iri, source=str(path)))
+    return entries
+
+
+def read_tooi_jsonld(path: Path) -> list[OrganisationEntry]:
+    """Read a TOOI value list in expanded JSON-LD: every official, preferred and historical name.
+
+    :raises ReconcileError: the file is not a JSON-LD list.
+    """
+    try:
+        nodes = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise ReconcileError(f"not readable as JSON: {err}", path=path) from err
+    if not isinstance(nodes, list):
+        raise ReconcileError("a TOOI value list is a JSON-LD array of nodes", path=path)
+    entries = []
+    for node in nodes:
+        if not isinstance(node, dict) or not _values(node, "organisatiecode"):
+            continue
+        current = node.get(_PROV_SPECIALIZATION_OF) or [{"@id": node.get("@id", "")}]
+        iri = str(current[0].get("@id", ""))
+        if not iri.startswith(TOOI_ID):
+            continue
+        names = [
+            *_values(node, "officieleNaamInclSoort"),
+            *_values(node, "voorkeursnaamInclSoort"),
+            *_values(node, "afkorting"),
+        ]
+        entries.extend(OrganisationEntry(name=name, iri=iri, source=str(path)) for name in dict.fromkeys(names))
+    return entries
+
+
+def _values(node: Mapping[str, object], key: str) -> list[str]:
+    found = node.get(_ONT + key)
+    if not isinstance(found, list):
+        return []
+    return [str(item["@value"]) for item in found if isinstance(item, dict) and item.get("@value")]
+
+
+def read_national_bodies(path: Path) -> list[OrganisationEntry]:
+    """Read the project's ``name;tooi_iri;source_url`` table of national bodies.
+
+    :raises ReconcileError: a row lacks a field or its IRI is not a TOOI IRI.
+    """
+    entries = []
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle, delimiter=";")
+        for row in reader:
+            name, iri, source = (row.get(key, "").strip() for key in ("name", "tooi_iri", "source_url"))
+            if not (name and iri.startswith(TOOI_ID) and source):
+                raise ReconcileError("row needs name, a TOOI IRI and a source_url", path=path, line=reader.line_num)
+            entries.append(OrganisationEntry(name=name, iri=iri, source=source))
+    return entries
+
+
+def read_translations(path: Path) -> dict[str, str]:
+    """English organisation name -> Dutch name, from the register's ``translation_spec_en.json``.
+
+    :raises ReconcileError: the file lacks ``default_translations.organization``.
+    """
+    try:
+        spec = json.loads(path.read_text(encoding="utf-8"))
+        dutch_to_english = spec["default_translations"]["organization"]
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise ReconcileError(f"no default_translations.organization: {err}", path=path) from err
+    return {str(english): str(dutch) for dutch, english in dutch_to_english.items()}
+
+
+def bundled_entries(paths: Iterable[Path]) -> list[OrganisationEntry]:
+    """Entries from several register CSV lists, in order."""
+    return [entry for path in paths for entry in read_register_csv(path)]
+
+
+def national_bodies_path() -> Path:
+    """The project-owned table of national bodies (ministries, agencies, ZBOs) with their citations."""
+    return Path(__file__).resolve().parent / "data" / "national_bodies.csv"

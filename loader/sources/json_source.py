@@ -128,6 +128,19 @@ def _objects(items: object, *, label: str, pointer: str) -> Iterator[tuple[str, 
         yield f"{pointer}/{position}", item
 
 
+def _counted_objects(document: Mapping[str, object], key: str, *, label: str) -> list[tuple[str, Mapping[str, object]]]:
+    """The objects under ``key``, checked against the document's own ``count`` (a short list means truncation)."""
+    records = list(_objects(document[key], label=label, pointer=f"/{key}"))
+    count = document.get("count")
+    if isinstance(count, int) and count != len(records):
+        raise SourceError(
+            f"the file says count {count} but holds {len(records)} records under /{key} (truncated?)",
+            path=label,
+            field="count",
+        )
+    return records
+
+
 def _site_data(document: Mapping[str, object], *, label: str) -> Iterator[Record]:
     organisations = {
         (detail.name, detail.language): detail
@@ -179,12 +192,7 @@ def _standard_json(document: object, *, label: str) -> Iterator[Record]:
 
 
 def _scrape(document: Mapping[str, object], *, label: str) -> Iterator[Record]:
-    records = list(_objects(document["algoritmes"], label=label, pointer="/algoritmes"))
-    count = document.get("count")
-    if isinstance(count, int) and count != len(records):
-        raise SourceError(
-            f"the scrape says count {count} but holds {len(records)} records (truncated?)", path=label, field="count"
-        )
+    records = _counted_objects(document, "algoritmes", label=label)
     meta = {key: str(document[key]) for key in ("fetched_at", "source_url") if not is_empty(document.get(key))}
     for index, (pointer, item) in enumerate(records, 1):
         source = SourceRef(file=label, index=index, pointer=pointer)
@@ -192,12 +200,7 @@ def _scrape(document: Mapping[str, object], *, label: str) -> Iterator[Record]:
 
 
 def _testdata(document: Mapping[str, object], *, label: str) -> Iterator[Record]:
-    records = list(_objects(document["records"], label=label, pointer="/records"))
-    count = document.get("count")
-    if isinstance(count, int) and count != len(records):
-        raise SourceError(
-            f"the test data says count {count} but holds {len(records)} records", path=label, field="count"
-        )
+    records = _counted_objects(document, "records", label=label)
     for index, (pointer, item) in enumerate(records, 1):
         source = SourceRef(file=label, index=index, pointer=pointer)
         values = {key: value for key, value in item.items() if key not in ("id", "schema")}

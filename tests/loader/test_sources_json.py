@@ -125,3 +125,13 @@ def test_wrong_value_type_is_located() -> None:
         list(json_source.read(data=data, name="s.json"))
     assert (caught.value.path, caught.value.field) == ("s.json", "title")
     assert "/algoritmes/0" in caught.value.message
+
+
+@pytest.mark.parametrize("key", ["algoritmes", "records"])
+def test_a_truncated_listing_is_refused(key: str) -> None:
+    item = {"id": "1", "title": "x"} if key == "algoritmes" else {"id": "1", "name": "x", "schema": "0.1"}
+    data = json.dumps({key: [item], "count": 2}).encode()
+    with pytest.raises(SourceError) as caught:
+        list(json_source.read(data=data, name="short.json"))
+    assert (caught.value.path, caught.value.field) == ("short.json", "count")
+    assert f"count 2 but holds 1 records under /{key}" in caught.value.message

@@ -1,15 +1,23 @@
-"""The `algokg` command line: thin commands, each calling one library function."""
+"""The `algokg` command line: thin commands, each calling one library function.
 
+Exit codes of `load` and `harvest`: 0 loaded (or nothing new), 1 rejected by --strict,
+2 unreadable input, 3 the store could not be written. Nothing is written unless the exit code is 0.
+"""
+
+import json
 import os
+import sys
 from pathlib import Path
 
 import click
-import uvicorn
 
-from loader.errors import AlgokgError
+from loader.errors import AlgokgError, SourceError, StoreError
 from loader.store import build_store, current_path, open_store
 
 DEFAULT_STORE = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "algokg" / "store"
+REGISTER_FORMATS = ["csv", "json", "site-data", "standard-json", "scrape", "testdata-v0.1"]
+RDF_INPUT_FORMATS = ["turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml"]
+EXIT_REJECTED, EXIT_UNREADABLE, EXIT_STORE = 1, 2, 3
 
 store_option = click.option(
     "--store",
@@ -22,6 +30,11 @@ store_option = click.option(
 )
 
 
+def _fail(error: AlgokgError, code: int) -> None:
+    click.echo(f"error: {error}", err=True)
+    sys.exit(code)
+
+
 @click.group()
 def cli() -> None:
     """algokg: a knowledge graph of government algorithms."""
@@ -30,29 +43,320 @@ def cli() -> None:
 @cli.command()
 @store_option
 def init(store_dir: Path) -> None:
-    """Build the store afresh: the model and the example dataset (atomic)."""
+    """Build the store afresh: the model and the EXAMPLE dataset (atomic)."""
     try:
         generation = build_store(store_dir)
     except AlgokgError as error:
-        raise click.ClickException(str(error)) from error
+        _fail(error, EXIT_STORE)
     click.echo(f"store built at {generation}")
+
+
+@cli.command()
+@store_option
+@click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "input_format",
+    type=click.Choice(REGISTER_FORMATS + RDF_INPUT_FORMATS),
+    help="Input format (default: from the extension).",
+)
+@click.option(
+    "--language",
+    type=click.Choice(["NLD", "ENG"]),
+    help="Language of a CSV export (default: from the file name or its values).",
+)
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Reject the load if any record has a SHACL violation or a value that could not be reconciled.",
+)
+@click.option("--no-validate", "skip_validation", is_flag=True, help="Skip SHACL validation (for very large loads).")
+@click.option(
+    "--organisations",
+    "organisation_lists",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="An extra organisation list (register CSV name;identifier;org_id, or a TOOI JSON-LD value list). Repeatable.",
+)
+@click.option(
+    "--translations",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The register's translation_spec_en.json (English organisation names).",
+)
+@click.option(
+    "--report",
+    "report_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the validation report to this file.",
+)
+@click.option(
+    "--report-format", type=click.Choice(["text", "json", "csv", "turtle"]), default="text", show_default=True
+)
+@click.option("--report-language", type=click.Choice(["nl", "en"]), default="en", show_default=True)
+@click.option("--source-url", help="Where the files were downloaded from (recorded in their provenance).")
+def load(
+    store_dir: Path,
+    sources: tuple[Path, ...],
+    input_format: str | None,
+    language: str | None,
+    strict: bool,
+    skip_validation: bool,
+    organisation_lists: tuple[Path, ...],
+    translations: Path | None,
+    report_file: Path | None,
+    report_format: str,
+    report_language: str,
+    source_url: str | None,
+) -> None:
+    """Load register exports, JSON records or RDF files into the store, atomically."""
+    from loader.pipeline import LoadRejected, load_paths
+    from loader.reference import reference_data
+
+    try:
+        reference = reference_data(list(organisation_lists), translations=translations)
+        report = load_paths(
+            store_dir,
+            list(sources),
+            input_format=input_format,
+            language=language,
+            strict=strict,
+            run_validation=not skip_validation,
+            reference=reference,
+            source_url=source_url,
+            progress=_progress if sys.stderr.isatty() else None,
+        )
+    except LoadRejected as rejected:
+        _write_report(rejected.report, report_file, report_format, report_language)
+        _fail(rejected, EXIT_REJECTED)
+    except SourceError as error:
+        _fail(error, EXIT_UNREADABLE)
+    except StoreError as error:
+        _fail(error, EXIT_STORE)
+    except AlgokgError as error:
+        _fail(error, EXIT_UNREADABLE)
+    _write_report(report, report_file, report_format, report_language)
+    for source in report.sources:
+        if source.skipped:
+            click.echo(f"{source.name}: already loaded (same sha256), nothing changed")
+            continue
+        click.echo(
+            f"{source.name}: {source.records} records, {source.quads} triples; organisations reconciled "
+            f"{source.organisations_matched}/{source.organisations}; law links resolved "
+            f"{source.law_links_resolved}/{source.law_links}; {source.violations} violations; "
+            f"{len(source.findings)} findings"
+        )
+        for item in source.findings:
+            if item.severity != "info":
+                click.echo(f"  {item}")
+    click.echo(f"loaded in {report.seconds:.1f} s into {store_dir}")
+
+
+def _first_store(store_dir: Path, *, offline: bool) -> None:
+    from loader.harvest import REGISTER_BASE_URL, harvest_and_load, network_available
+
+    if not offline and network_available(REGISTER_BASE_URL):
+        click.echo(f"no store at {store_dir}: harvesting the live register from {REGISTER_BASE_URL}")
+        try:
+            harvest_and_load(store_dir)
+            return
+        except AlgokgError as error:
+            click.echo(f"warning: harvest failed ({error}); using the EXAMPLE dataset instead", err=True)
+    click.echo(f"no store at {store_dir}: building it with the model and the EXAMPLE dataset (fictitious data)")
+    build_store(store_dir)
+
+
+def _progress(name: str, done: int, total: int) -> None:
+    width = 30
+    filled = width * done // max(total, 1)
+    click.echo(f"\r{name}: [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", err=True, nl=done >= total)
+
+
+def _write_report(report: object, report_file: Path | None, report_format: str, language: str) -> None:
+    from loader import report as render
+
+    if report_file is None:
+        return
+    parts = [source.validation for source in report.sources if source.validation is not None]  # type: ignore[attr-defined]
+    writer = {
+        "text": lambda item: render.render_text(item, language=language),
+        "json": render.render_json,
+        "csv": render.render_csv,
+        "turtle": render.render_turtle,
+    }[report_format]
+    report_file.write_text("\n".join(writer(item) for item in parts), encoding="utf-8")
+
+
+@cli.command()
+@store_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON object (stable keys).")
+def stats(store_dir: Path, as_json: bool) -> None:
+    """What the store holds: algorithms, registrations, organisations, law links, assessments, violations."""
+    from loader.stats import store_stats
+
+    try:
+        numbers = store_stats(open_store(store_dir))
+    except AlgokgError as error:
+        _fail(error, EXIT_STORE)
+    if as_json:
+        click.echo(json.dumps(numbers, sort_keys=True))
+        return
+    for key, value in numbers.items():
+        click.echo(f"{key:>24}  {value}")
+
+
+@cli.command()
+@store_option
+@click.argument("algorithm_id")
+def history(store_dir: Path, algorithm_id: str) -> None:
+    """The registrations of one algorithm, oldest first, with what changed in each."""
+    from loader.history import history as versions_of
+
+    try:
+        versions = versions_of(open_store(store_dir), algorithm_id)
+    except AlgokgError as error:
+        _fail(error, EXIT_STORE)
+    if not versions:
+        click.echo(f"no registrations of algorithm {algorithm_id}", err=True)
+        sys.exit(1)
+    for version in versions:
+        click.echo(
+            f"{version.first_seen}  {version.language or '-'}  standard {version.standard_version or '-'}  "
+            f"{version.registration}  ({version.files})"
+        )
+        for key, (removed, added) in version.changes.items():
+            for value in removed:
+                click.echo(f"    - {key}: {value[:200]}")
+            for value in added:
+                click.echo(f"    + {key}: {value[:200]}")
+
+
+@cli.command()
+@store_option
+@click.argument("query")
+@click.option(
+    "--format",
+    "result_format",
+    type=click.Choice(["csv", "tsv", "json", "xml", "turtle", "ntriples"]),
+    default="csv",
+    show_default=True,
+)
+def query(store_dir: Path, query: str, result_format: str) -> None:
+    """Run a SPARQL query (text, or @file.rq) over the union of all graphs."""
+    from loader.query import run_query
+
+    text = Path(query[1:]).read_text(encoding="utf-8") if query.startswith("@") else query
+    try:
+        sys.stdout.buffer.write(run_query(open_store(store_dir), text, result_format))
+    except AlgokgError as error:
+        _fail(error, EXIT_UNREADABLE)
+
+
+@cli.command()
+@store_option
+@click.option(
+    "--format",
+    "export_format",
+    type=click.Choice(["nquads", "trig", "turtle", "jsonld", "csv"]),
+    default="nquads",
+    show_default=True,
+)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout).")
+def export(store_dir: Path, export_format: str, output: Path | None) -> None:
+    """Export the graph: every named graph (N-Quads, TriG), the union (Turtle, JSON-LD) or algorithms as CSV."""
+    from loader.export import export_store
+
+    try:
+        data = export_store(open_store(store_dir), export_format)
+    except AlgokgError as error:
+        _fail(error, EXIT_STORE)
+    if output:
+        output.write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+
+
+@cli.command()
+@store_option
+@click.option(
+    "--profile", "profiles", multiple=True, help="SHACL profile(s) to check (default: all that apply to records)."
+)
+@click.option(
+    "--format", "report_format", type=click.Choice(["text", "json", "csv", "turtle"]), default="text", show_default=True
+)
+@click.option("--language", type=click.Choice(["nl", "en"]), default="en", show_default=True)
+def validate(store_dir: Path, profiles: tuple[str, ...], report_format: str, language: str) -> None:
+    """Validate the loaded data in the store against the SHACL profiles; exit 1 on violations."""
+    from loader import report as render
+    from loader.export import data_graph
+    from loader.validation import DEFAULT_PROFILES
+    from loader.validation import validate as check
+
+    try:
+        result = check(data_graph(open_store(store_dir)), profiles=list(profiles) or DEFAULT_PROFILES)
+    except AlgokgError as error:
+        _fail(error, EXIT_STORE)
+    writers = {
+        "text": lambda item: render.render_text(item, language=language),
+        "json": render.render_json,
+        "csv": render.render_csv,
+        "turtle": render.render_turtle,
+    }
+    click.echo(writers[report_format](result))
+    sys.exit(0 if result.conforms else 1)
+
+
+@cli.command()
+@store_option
+@click.option("--url", "base_url", help="Base URL of the register (default: the live register).")
+@click.option(
+    "--language",
+    "languages",
+    multiple=True,
+    type=click.Choice(["NLD", "ENG"]),
+    help="Exports to fetch (default: both).",
+)
+@click.option("--refresh", is_flag=True, help="Download again even if today's copy is cached.")
+@click.option("--strict", is_flag=True)
+def harvest(store_dir: Path, base_url: str | None, languages: tuple[str, ...], refresh: bool, strict: bool) -> None:
+    """Download the live register's exports and the TOOI lists, then load the exports."""
+    from loader.harvest import harvest_and_load
+
+    try:
+        report = harvest_and_load(
+            store_dir, base_url=base_url, languages=languages or None, refresh=refresh, strict=strict
+        )
+    except SourceError as error:
+        _fail(error, EXIT_UNREADABLE)
+    except StoreError as error:
+        _fail(error, EXIT_STORE)
+    except AlgokgError as error:
+        _fail(error, EXIT_UNREADABLE)
+    for problem in report.problems:
+        click.echo(f"warning: {problem}", err=True)
+    for source in report.sources:
+        click.echo(f"{source.name}: {source.records} records{' (already loaded)' if source.skipped else ''}")
 
 
 @cli.command()
 @store_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-def serve(store_dir: Path, host: str, port: int) -> None:
-    """Serve the graph over SPARQL; builds the store with the example dataset if there is none."""
+@click.option(
+    "--offline", is_flag=True, help="Without a store, start from the EXAMPLE dataset even if the register is reachable."
+)
+def serve(store_dir: Path, host: str, port: int, offline: bool) -> None:
+    """Serve the graph over SPARQL. Without a store, first harvest the live register when it is
+    reachable, and otherwise build the store from the EXAMPLE dataset."""
+    import uvicorn
+
     from sparql_api import create_app
 
     try:
         if not current_path(store_dir).exists():
-            click.echo(f"no store at {store_dir}: building it with the model and the EXAMPLE dataset")
-            build_store(store_dir)
+            _first_store(store_dir, offline=offline)
         store = open_store(store_dir)
     except AlgokgError as error:
-        raise click.ClickException(str(error)) from error
+        _fail(error, EXIT_STORE)
     click.echo(f"serving {store_dir} on http://{host}:{port}/sparql")
     uvicorn.run(create_app(store), host=host, port=port)
 

@@ -1,23 +1,53 @@
-"""The on-disk pyoxigraph store, built into a fresh directory and swapped in atomically.
+"""The on-disk pyoxigraph store: numbered generations, one `current` symlink, one writer at a time.
 
-A store directory holds numbered generations (`gen-000001/`, …) and a `current` symlink.
-Building writes a new generation with `bulk_load` (fast, no transaction log) and then
-renames a new symlink over `current`: a crash or kill at any point leaves `current`
-pointing at the old, complete generation.
+A store directory holds generations (`gen-000001/`, …), a `current` symlink and a `.lock` file.
+A generation is written once and never again after it became current: a writer takes the lock,
+builds the next generation beside the current one (a RocksDB checkpoint of it, hard links, then
+`bulk_extend`, which writes without a transaction log), flushes and closes it, and renames a new
+symlink over `current`. A crash or `kill -9` at any point leaves `current` at the old, complete
+generation; the next writer removes the half-built one. Readers open the current generation
+read-only and keep it until they reopen: a running server serves the generation it opened.
 """
 
+import fcntl
 import os
 import shutil
-from collections.abc import Iterable
+import time
+import traceback
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
+from typing import IO
 
-from pyoxigraph import RdfFormat, Store
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store
 
 from loader.errors import StoreError
-from loader.graphs import dataset_graph, model_graph
+from loader.graphs import GRAPH_BASE, dataset_graph, model_graph
+from loader.sourceload import PROVENANCE_GRAPH, SourceLoad
 from ontology import model_files
 
 EXAMPLE_DATASET = Path(__file__).parent / "data" / "example-register.ttl"
+SHA256 = NamedNode("https://w3id.org/algokg/def#sha256")
+LOCK_FILE = ".lock"
+_MODEL_GRAPHS = f"{GRAPH_BASE}model/"
+
+
+@dataclass(frozen=True)
+class CommitResult:
+    """What a commit did.
+
+    :param generation: the new current generation, or None when every source was already loaded.
+    :param loaded: names of the sources written, in the order given.
+    :param skipped: names of the sources left out because their sha256 is already in the store.
+    :param seconds: wall time of the commit, waiting for the lock included.
+    """
+
+    generation: Path | None
+    loaded: list[str]
+    skipped: list[str]
+    seconds: float
 
 
 def current_path(store_dir: Path) -> Path:
@@ -25,52 +55,268 @@ def current_path(store_dir: Path) -> Path:
 
 
 def open_store(store_dir: Path) -> Store:
-    """Open the current generation of the store in `store_dir`.
+    """Open the current generation of the store in `store_dir`, read-only.
+
+    The store keeps showing that generation after later commits (restart or reopen to see them);
+    it stays readable even once a commit has removed its directory (its files are open).
 
     :raises StoreError: when the directory has no built store yet.
     """
     current = current_path(store_dir)
-    if not current.exists():
-        raise StoreError("no store here yet; build one with `algokg serve` or `algokg init`", path=store_dir)
-    return Store(str(current.resolve()))
+    for _ in range(3):
+        if not current.exists():
+            raise StoreError("no store here yet; build one with `algokg serve` or `algokg init`", path=store_dir)
+        generation = current.resolve()
+        try:
+            return Store.read_only(str(generation))
+        except OSError as error:
+            # A commit may have swapped and pruned between resolve() and the open: try the new one.
+            if current.resolve() == generation:
+                raise StoreError(f"could not open the store: {error}", path=generation) from error
+    raise StoreError("the store changed three times while opening it; try again", path=store_dir)
 
 
-def build_store(store_dir: Path, *, datasets: Iterable[tuple[str, Path]] = (("example", EXAMPLE_DATASET),)) -> Path:
-    """Build a new generation with the model and the given datasets, then make it current.
+def build_store(
+    store_dir: Path,
+    *,
+    datasets: Iterable[tuple[str, Path]] = (("example", EXAMPLE_DATASET),),
+    lock_timeout: float = 0.0,
+) -> Path:
+    """Build a new generation afresh with the model and the given datasets, then make it current.
 
     :param store_dir: the store directory (created if missing).
     :param datasets: (name, Turtle file) pairs, each loaded into its own named graph.
+    :param lock_timeout: seconds to wait for another writer to finish (0: fail at once).
     :returns: the directory of the new generation.
-    :raises StoreError: when a file cannot be parsed; the current generation is untouched.
+    :raises StoreError: when a file cannot be parsed or another writer holds the lock; the current
+        generation is untouched.
     """
-    store_dir.mkdir(parents=True, exist_ok=True)
-    generation = _next_generation(store_dir)
-    try:
-        _fill(generation, datasets)
-    except (SyntaxError, OSError) as error:
-        shutil.rmtree(generation, ignore_errors=True)
-        raise StoreError(f"could not build the store: {error}", path=getattr(error, "filename", None)) from error
-    _point_current_at(store_dir, generation)
-    _remove_old_generations(store_dir, keep=generation)
+
+    def fill(store: Store) -> None:
+        _write_model(store)
+        for name, path in datasets:
+            store.bulk_load(path=str(path), format=RdfFormat.TURTLE, to_graph=dataset_graph(name))
+
+    with _writer(store_dir, lock_timeout):
+        generation = _next_generation(store_dir)
+        _build(generation, fill, copy_of=None, what="build the store")
+        _point_current_at(store_dir, generation)
+        _prune(store_dir)
     return generation
 
 
-def _fill(generation: Path, datasets: Iterable[tuple[str, Path]]) -> None:
+def commit(
+    store_dir: Path,
+    sources: Sequence[SourceLoad],
+    *,
+    refresh: Callable[[Store], None] | None = None,
+    lock_timeout: float = 0.0,
+) -> CommitResult:
+    """Add the sources not yet in the store, as one new generation swapped in atomically.
+
+    A source whose sha256 is already in the provenance graph is skipped; when all are, nothing
+    is written and no generation is made. The new generation starts as a copy of the current one
+    (or, on an empty store, as the model alone), gets the model files afresh, the new sources'
+    data, provenance and validation results, then `refresh(store)` (e.g. to recompute derived
+    graphs). `refresh` must not keep the store or anything read from it (query results, iterators):
+    the store must be closed before the swap.
+
+    :param lock_timeout: seconds to wait for another writer to finish (0: fail at once).
+    :raises StoreError: when the store is locked by another writer or the commit failed at any
+        step (writing, `refresh`, flushing); `current` and its data are then as before.
+    """
+    started = time.perf_counter()
+    with _writer(store_dir, lock_timeout):
+        current = _current_generation(store_dir)
+        new, skipped = _split(sources, _loaded_digests(current) if current else set())
+        if not new:
+            return CommitResult(None, [], skipped, time.perf_counter() - started)
+
+        def fill(store: Store) -> None:
+            _write_model(store)
+            store.bulk_extend(chain.from_iterable(_quads_of(source) for source in new))
+            if refresh is not None:
+                refresh(store)
+
+        generation = _next_generation(store_dir)
+        names = ", ".join(source.name for source in new)
+        _build(generation, fill, copy_of=current, what=f"load {names}")
+        _point_current_at(store_dir, generation)
+        _prune(store_dir)
+    return CommitResult(generation, [source.name for source in new], skipped, time.perf_counter() - started)
+
+
+# -- the lock ----------------------------------------------------------------------------------
+
+
+@contextmanager
+def _writer(store_dir: Path, timeout: float) -> Iterator[None]:
+    """Be the one writer of `store_dir`, clear what a killed writer left, and report OS errors as StoreError."""
+    try:
+        store_dir.mkdir(parents=True, exist_ok=True)
+        with _locked(store_dir, timeout):
+            _prune(store_dir)
+            yield
+    except OSError as error:
+        # Nothing after the swap raises, so `current` is as before when this is reached.
+        raise StoreError(
+            f"could not write the store: {error}", path=getattr(error, "filename", None) or store_dir
+        ) from error
+
+
+@contextmanager
+def _locked(store_dir: Path, timeout: float) -> Iterator[None]:
+    # flock() is released by the kernel when the process ends, kill -9 included: no stale locks.
+    path = store_dir / LOCK_FILE
+    with path.open("a+", encoding="utf-8") as handle:
+        deadline = time.monotonic() + timeout
+        while not _try_lock(handle):
+            if time.monotonic() >= deadline:
+                holder = path.read_text(encoding="utf-8").strip() or "?"
+                raise StoreError(
+                    f"another load (process {holder}) is writing this store and holds its lock; "
+                    "try again when it is done",
+                    path=path,
+                )
+            time.sleep(0.05)
+        handle.truncate(0)
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        yield
+
+
+def _try_lock(handle: IO[str]) -> bool:
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+# -- building a generation ---------------------------------------------------------------------
+
+
+def _build(generation: Path, fill: Callable[[Store], None], *, copy_of: Path | None, what: str) -> None:
+    """Make `generation` (a copy of `copy_of`, or empty), fill it, flush and close it; or remove it and raise."""
+    try:
+        if copy_of is not None:
+            _copy(copy_of, generation)
+        _write(generation, fill)
+    except BaseException as error:
+        # Drop the references the traceback's frames hold to the store, so RocksDB is closed
+        # (and stops writing into the directory) before the directory is removed.
+        traceback.clear_frames(error.__traceback__)
+        shutil.rmtree(generation, ignore_errors=True)
+        if not isinstance(error, Exception):
+            raise
+        where = getattr(error, "filename", None) or generation.parent
+        raise StoreError(f"could not {what}: {error}", path=where) from error
+
+
+def _write(generation: Path, fill: Callable[[Store], None]) -> None:
     store = Store(str(generation))
     try:
-        for path in model_files():
-            store.bulk_load(path=str(path), format=RdfFormat.TURTLE, to_graph=model_graph(path))
-        for name, path in datasets:
-            store.bulk_load(path=str(path), format=RdfFormat.TURTLE, to_graph=dataset_graph(name))
+        fill(store)
         store.flush()
     finally:
         # Close the store (drop the last reference) even on error: an open RocksDB keeps writing
-        # into the directory, and removing a failed generation must not race with it.
+        # into the directory (compactions delete files), and readers open it read-only, which
+        # must not race with a writer.
+        del store
+    _ensure_closed(generation)
+
+
+def _ensure_closed(generation: Path) -> None:
+    # Anything that still holds the store (or a query result or iterator from it) keeps RocksDB
+    # open; reopening is the one reliable check (RocksDB refuses a second open in one process).
+    try:
+        probe = Store(str(generation))
+    except OSError as error:
+        raise StoreError(
+            "the new generation is still open after writing it: something (refresh?) kept the store "
+            f"or a query result or iterator from it ({error})",
+            path=generation,
+        ) from None
+    del probe
+
+
+def _copy(current: Path, generation: Path) -> None:
+    """Start `generation` as a RocksDB checkpoint of `current`: its immutable files hard-linked, not copied."""
+    source = Store.read_only(str(current))
+    try:
+        source.backup(str(generation))
+    finally:
+        del source
+    # A checkpoint of a read-only store leaves out the write-ahead log. Generations written here
+    # are flushed, so it holds nothing, but a write made to `current` outside this module would
+    # be lost: copy the log files in, as RocksDB's checkpoint of a read-write store does.
+    for log in current.glob("*.log"):
+        shutil.copy2(log, generation / log.name)
+
+
+def _write_model(store: Store) -> None:
+    # The model graphs always match the model files of the algokg that writes the generation.
+    for graph in list(store.named_graphs()):
+        if isinstance(graph, NamedNode) and graph.value.startswith(_MODEL_GRAPHS):
+            store.remove_graph(graph)
+    for path in model_files():
+        store.bulk_load(path=str(path), format=RdfFormat.TURTLE, to_graph=model_graph(path))
+
+
+def _quads_of(source: SourceLoad) -> Iterator[Quad]:
+    yield from source.quads
+    yield from source.provenance
+    yield from source.validation
+    # Skipping a reload relies on this triple: write it whatever the provenance says.
+    yield Quad(source.graph, SHA256, Literal(source.sha256), PROVENANCE_GRAPH)
+
+
+# -- which sources are new ---------------------------------------------------------------------
+
+
+def _loaded_digests(generation: Path) -> set[str]:
+    store = Store.read_only(str(generation))
+    try:
+        return {quad.object.value for quad in store.quads_for_pattern(None, SHA256, None, PROVENANCE_GRAPH)}
+    finally:
         del store
 
 
+def _split(sources: Sequence[SourceLoad], present: set[str]) -> tuple[list[SourceLoad], list[str]]:
+    """The sources to write, and the names of those already present (in the store or earlier in `sources`)."""
+    seen = set(present)
+    new: list[SourceLoad] = []
+    skipped: list[str] = []
+    for source in sources:
+        if source.sha256 in seen:
+            skipped.append(source.name)
+        else:
+            seen.add(source.sha256)
+            new.append(source)
+    return new, skipped
+
+
+# -- generations and the current symlink -------------------------------------------------------
+
+
+def _generations(store_dir: Path) -> list[Path]:
+    return sorted(p for p in store_dir.glob("gen-*") if p.name[4:].isdigit())
+
+
+def _current_generation(store_dir: Path) -> Path | None:
+    # By name, not resolve(): generations are compared with the paths of _generations().
+    current = current_path(store_dir)
+    if not current.is_symlink():
+        return None
+    generation = store_dir / Path(os.readlink(current)).name
+    if not generation.is_dir():
+        # Never start afresh over a lost generation: that would hide the loss.
+        raise StoreError(f"`current` points at {generation.name}, which is missing", path=current)
+    return generation
+
+
 def _next_generation(store_dir: Path) -> Path:
-    numbers = [int(p.name.removeprefix("gen-")) for p in store_dir.glob("gen-*") if p.name[4:].isdigit()]
+    numbers = [int(p.name[4:]) for p in _generations(store_dir)]
     return store_dir / f"gen-{max(numbers, default=0) + 1:06d}"
 
 
@@ -80,10 +326,28 @@ def _point_current_at(store_dir: Path, generation: Path) -> None:
     staging.unlink(missing_ok=True)
     staging.symlink_to(generation.name)
     os.replace(staging, current_path(store_dir))
+    # Make the rename durable, not only atomic (a power cut must not undo it). Best effort: the
+    # swap has happened and is visible, so a failure here must not report the commit as failed.
+    with suppress(OSError):
+        directory = os.open(store_dir, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
 
 
-def _remove_old_generations(store_dir: Path, *, keep: Path) -> None:
-    # The previous generation stays: a server started before the swap may still read it.
-    for old in sorted(store_dir.glob("gen-*"))[:-2]:
-        if old != keep:
-            shutil.rmtree(old, ignore_errors=True)
+def _prune(store_dir: Path) -> None:
+    """Keep the current generation and the one before it; remove the rest (older ones, half-built ones).
+
+    Called with the lock held. The previous generation stays for a server opened before the last
+    swap; older ones go even if a server still has them open (it keeps reading its open files).
+    """
+    (store_dir / "current.new").unlink(missing_ok=True)
+    current = _current_generation(store_dir)
+    keep = {current} if current else set()
+    if current:
+        older = [p for p in _generations(store_dir) if p.name < current.name]
+        keep.update(older[-1:])
+    for generation in _generations(store_dir):
+        if generation not in keep:
+            shutil.rmtree(generation, ignore_errors=True)

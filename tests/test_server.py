@@ -28,7 +28,7 @@ def _free_port() -> int:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     store_dir: Path = tmp_path_factory.mktemp("store")
     port = _free_port()
-    command = [sys.executable, "-m", "loader.cli", "serve", "--store", str(store_dir), "--port", str(port)]
+    command = [sys.executable, "-m", "loader.cli", "serve", "--offline", "--store", str(store_dir), "--port", str(port)]
     log_path = store_dir.parent / "server.log"
     log = log_path.open("w")
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)

@@ -23,7 +23,7 @@ _WETTEN = re.compile(rf"wetten\.overheid\.nl/(?P<bwb>{_BWB})(?:/(?P<date>{_DATE}
 _LIDO = re.compile(rf"linkeddata\.overheid\.nl/terms/bwb/id/(?P<bwb>{_BWB})", re.IGNORECASE)
 _CVDR = re.compile(r"lokaleregelgeving\.overheid\.nl/(?P<cvdr>CVDR\d+)", re.IGNORECASE)
 _ELI = re.compile(r"/eli/(?P<path>[a-z_]+/\d{4}/\d+)(?:/oj)?", re.IGNORECASE)
-_CELEX = re.compile(r"CELEX(?::|%3A)(?P<celex>\d[0-9A-Z()]+)", re.IGNORECASE)
+_CELEX = re.compile(r"CELEX(?::|%3A)(?P<celex>\d[0-9A-Z()]+(?:-\d{8})?)", re.IGNORECASE)
 _OJ = re.compile(r"uri=OJ:(?P<oj>[A-Z]_\d+)", re.IGNORECASE)
 _ELI_TYPE_BY_CELEX_LETTER = {"R": "reg", "L": "dir", "D": "dec"}
 _LINK = re.compile(r"(?:h?ttps?://|www\.|jci1\.\d+:)[^\s,;]+", re.IGNORECASE)
@@ -118,19 +118,22 @@ def _parse_eu(original: str, url: str) -> LawReference:
         return LawReference("eli", original, url, eli=f"http://data.europa.eu/eli/{eli.group('path').lower()}/oj")
     if celex := _CELEX.search(url):
         number = celex.group("celex").upper()
-        return LawReference("celex", original, url, celex=number, eli=eli_from_celex(number))
+        consolidated = re.search(r"-(\d{4})(\d{2})(\d{2})$", number)
+        version = "-".join(consolidated.groups()) if consolidated else None
+        return LawReference("celex", original, url, celex=number, eli=eli_from_celex(number), version_date=version)
     if oj := _OJ.search(url):
         return LawReference("oj", original, url, oj=oj.group("oj").upper())
     return LawReference("other", original, url)
 
 
 def eli_from_celex(celex: str) -> str | None:
-    """The ELI of a regulation, directive or decision from its CELEX number (sector 3 only).
+    """The ELI of a regulation, directive or decision from its CELEX number (sector 3, or 0 for a consolidation).
 
-    >>> eli_from_celex("32016R0679")
-    'http://data.europa.eu/eli/reg/2016/679/oj'
+    >>> eli_from_celex("32016R0679"), eli_from_celex("02010R0904-20240101")
+    ('http://data.europa.eu/eli/reg/2016/679/oj', 'http://data.europa.eu/eli/reg/2010/904/oj')
     """
-    match = re.fullmatch(r"3(\d{4})([RLD])(\d{4,})", celex)
+    # Sector 3 is the act itself; sector 0 a consolidated version of it (``02010R0904-20240101``).
+    match = re.fullmatch(r"[03](\d{4})([RLD])(\d{4,})(?:-\d{8})?", celex)
     if not match:
         return None
     year, letter, number = match.groups()

@@ -1,7 +1,10 @@
 """Reconcile the register's organisation names to TOOI IRIs: exact, normalised, translated, then fuzzy.
 
-Nothing is guessed silently: a name that only resembles a known organisation below the threshold
-stays unmatched, and its best candidates are returned so a person can decide.
+Translation looks an English name up in the register's own fixed translations first, then in the
+project's cited table of the English names bodies use for themselves (``english_names.csv``); generic
+forms such as "Municipality of X" need no table, their type words are normalised away. Nothing is
+machine-translated and nothing is guessed silently: a name that only resembles a known organisation
+below the threshold stays unmatched, and its best candidates are returned so a person can decide.
 """
 
 import re
@@ -67,6 +70,8 @@ def normalise(name: str) -> tuple[str | None, str]:
     ('gemeente', 'den haag')
     >>> normalise("Súdwest-Fryslân (gemeente)")
     ('gemeente', 'sudwest fryslan')
+    >>> normalise("CIZ Centrum Indicatiestelling Zorg")
+    (None, 'centrum indicatiestelling zorg')
     """
     text = unicodedata.normalize("NFKD", name)
     text = "".join(char for char in text if not unicodedata.combining(char)).casefold()
@@ -74,7 +79,10 @@ def normalise(name: str) -> tuple[str | None, str]:
     for parenthesised in re.findall(r"\(([^)]*)\)", text):
         kind = kind or dict(_TYPE_WORDS).get(parenthesised.strip())
     text = re.sub(r"\([^)]*\)", " ", text)
-    text = " ".join(re.sub(r"[^\w]+", " ", text).split())
+    words = re.sub(r"[^\w]+", " ", text).split()
+    if len(words) > 2 and words[0] == "".join(word[0] for word in words[1:]):
+        words = words[1:]  # "CIZ Centrum Indicatiestelling Zorg": the acronym repeats the name
+    text = " ".join(words)
     for word, implied in _TYPE_WORDS:
         if text.startswith(word + " ") or text.endswith(" " + word):
             kind = kind or implied
@@ -94,6 +102,8 @@ class OrganisationMatcher:
 
     :param entries: known names with their IRIs (value lists, national bodies).
     :param translations: English name -> Dutch name (the register's fixed translations).
+    :param english_names: English name -> Dutch name from the project's cited table, consulted after
+        ``translations``; looked up both as written and in normalised form ("(CvdM)" and case ignored).
     :param threshold: the lowest fuzzy score accepted as a match.
     :param max_candidates: how many candidates to keep for an unmatched or fuzzy name.
     """
@@ -103,6 +113,7 @@ class OrganisationMatcher:
         entries: Iterable[OrganisationEntry],
         *,
         translations: Mapping[str, str] | None = None,
+        english_names: Mapping[str, str] | None = None,
         threshold: float = 0.9,
         max_candidates: int = 3,
     ) -> None:
@@ -118,6 +129,9 @@ class OrganisationMatcher:
             self._normalised.setdefault(core, set()).add(entry.iri)
             self._label.setdefault(entry.iri, entry.name)
         self._translations = {english.casefold(): dutch for english, dutch in (translations or {}).items()}
+        self._english_names: dict[tuple[str | None, str], set[str]] = {}
+        for english, dutch in (english_names or {}).items():
+            self._english_names.setdefault(normalise(english), set()).add(dutch)
 
     def match(self, name: str) -> OrganisationMatch:
         """Match one name; see the module docstring for the order of the methods."""
@@ -128,12 +142,19 @@ class OrganisationMatcher:
         found = self._by_normalised(cleaned)
         if found:
             return OrganisationMatch(cleaned, found, "normalised", 1.0)
-        dutch = self._translations.get(cleaned.casefold())
-        if dutch:
+        dutch_names = self._dutch_names(cleaned)
+        for dutch in dutch_names:
             found = self._unique(self._exact.get(dutch, set()), None) or self._by_normalised(dutch)
             if found:
                 return OrganisationMatch(cleaned, found, "translation", 1.0)
-        return self._fuzzy(cleaned, dutch)
+        return self._fuzzy(cleaned, dutch_names[0] if dutch_names else None)
+
+    def _dutch_names(self, name: str) -> list[str]:
+        """The Dutch names an English name stands for: the register's translation, then the cited table."""
+        found = [self._translations.get(name.casefold())]
+        table = self._english_names.get(normalise(name), set())
+        found.append(next(iter(table)) if len(table) == 1 else None)
+        return [dutch for dutch in dict.fromkeys(found) if dutch]
 
     def _unique(self, iris: set[str], kind: str | None) -> str | None:
         chosen = {iri for iri in iris if kind is None or _tooi_type(iri) == kind}

@@ -24,8 +24,9 @@ _ONT = "https://identifier.overheid.nl/tooi/def/ont/"
 _PROV_SPECIALIZATION_OF = "http://www.w3.org/ns/prov#specializationOf"
 REPOSITORY = "https://repository.officiele-overheidspublicaties.nl/waardelijsten"
 
-# The TOOI path segment for each organisation-code prefix. "so" (samenwerkingsorganisatie) follows
-# the register name rwc_samenwerkingsorganisaties_compleet; the others are documented TOOI IRIs.
+# The TOOI path segment for each organisation-code prefix. Samenwerkingsorganisaties live under
+# ``/tooi/id/so/`` (e.g. ``.../so/so0697``), as the ``@id``s of rwc_samenwerkingsorganisaties_compleet
+# and the ROO export's ``resourceIdentifierTOOI`` show; there is no ``/samenwerkingsorganisatie/`` path.
 TYPE_BY_PREFIX = {
     "gm": "gemeente",
     "pv": "provincie",
@@ -33,7 +34,7 @@ TYPE_BY_PREFIX = {
     "mnre": "ministerie",
     "zb": "zbo",
     "oorg": "oorg",
-    "so": "samenwerkingsorganisatie",
+    "so": "so",
 }
 
 
@@ -178,3 +179,30 @@ def bundled_entries(paths: Iterable[Path]) -> list[OrganisationEntry]:
 def national_bodies_path() -> Path:
     """The project-owned table of national bodies (ministries, agencies, ZBOs) with their citations."""
     return Path(__file__).resolve().parent / "data" / "national_bodies.csv"
+
+
+def read_english_names(path: Path) -> dict[str, str]:
+    """English name -> Dutch name, from the project's ``english;dutch;source_url`` table.
+
+    The table holds the English names bodies use for themselves (their own English pages or
+    government.nl); it is consulted after the register's fixed translations, never instead of them.
+
+    :raises ReconcileError: a row lacks a field, cites no web source, or repeats an English name
+        with another Dutch name (with file and line).
+    """
+    names: dict[str, str] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle, delimiter=";")
+        for row in reader:
+            english, dutch, source = (row.get(key, "").strip() for key in ("english", "dutch", "source_url"))
+            if not (english and dutch and source.startswith(("https://", "http://"))):
+                raise ReconcileError("row needs english, dutch and a source_url", path=path, line=reader.line_num)
+            if names.get(english.casefold(), dutch) != dutch:
+                raise ReconcileError(f"{english!r} is given two Dutch names", path=path, line=reader.line_num)
+            names[english.casefold()] = dutch
+    return names
+
+
+def english_names_path() -> Path:
+    """The project-owned table of English names of national bodies, each with its citation."""
+    return Path(__file__).resolve().parent / "data" / "english_names.csv"

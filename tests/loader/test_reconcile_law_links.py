@@ -31,7 +31,8 @@ def test_every_sample_link_parses() -> None:
     references = [parse_law_link(link) for link in _sample_links()]
     assert len(references) == 181
     assert Counter(ref.kind for ref in references) == Counter({"bwb": 153, "celex": 16, "other": 7, "cvdr": 4, "oj": 1})
-    assert sum(ref.version_date is not None for ref in references) == 71
+    # 71 dated wetten.overheid.nl links and one consolidated CELEX (02010R0904-20240101).
+    assert sum(ref.version_date is not None for ref in references) == 72
     assert sorted({ref.original for ref in references if ref.kind == "other"}) == [
         "https://rijksoverheid.nl/documenten/regelingen/2023/05/01/ministeriele-regeling-landelijke-aanpak-adreskwaliteit-laa",
         "https://www.crow.nl/",

@@ -5,6 +5,7 @@ import functools
 import hashlib
 import http.server
 import json
+import re
 import shutil
 import threading
 from collections import Counter
@@ -17,7 +18,9 @@ from loader.reconcile.cache import Pin, ReconcileError, fetch
 from loader.reconcile.organisations import OrganisationMatcher, normalise
 from loader.reconcile.tooi import (
     bundled_entries,
+    english_names_path,
     national_bodies_path,
+    read_english_names,
     read_national_bodies,
     read_register_csv,
     read_tooi_jsonld,
@@ -26,7 +29,8 @@ from loader.reconcile.tooi import (
 )
 from tests.conftest import shared_path
 
-GM = "https://identifier.overheid.nl/tooi/id/gemeente/"
+TOOI = "https://identifier.overheid.nl/tooi/id/"
+GM = TOOI + "gemeente/"
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +38,9 @@ def matcher() -> OrganisationMatcher:
     lists = sorted(shared_path("reference", "organisations").glob("*.csv"))
     entries = bundled_entries(lists) + read_national_bodies(national_bodies_path())
     translations = read_translations(shared_path("reference", "register-standard", "translation_spec_en.json"))
-    return OrganisationMatcher(entries, translations=translations)
+    return OrganisationMatcher(
+        entries, translations=translations, english_names=read_english_names(english_names_path())
+    )
 
 
 def _export_names() -> list[str]:
@@ -53,25 +59,19 @@ def test_export_sample_names(matcher: OrganisationMatcher) -> None:
     results = [matcher.match(name) for name in names]
     assert len(names) == 80
     assert Counter(result.method for result in results) == Counter(
-        {"normalised": 56, "translation": 4, "exact": 1, None: 19}
+        {"normalised": 56, "translation": 13, "exact": 1, None: 10}
     )
+    # Each stays unmatched for a stated reason: no cited English name for a body that has a TOOI id
+    # (ACOI, ACM, Kempengemeenten, IMG, RvIG, Politie, ODRU, Midden-Groningen), or no TOOI id at all
+    # (Stichting ICTU and Stichting Inlichtingenbureau are private foundations).
     assert sorted(result.name for result in results if result.iri is None) == [
         "Advisory Committee on Public Access and Information Management (ACOI)",
         "Consumer and Market Authority",
         "Cooperation Kempen municipalities",
-        "Customs",
-        "Dutch Media Authority (CvdM)",
-        "Employee Insurance Agency",
         "Groningen Mining Damage Institute",
         "ICTU",
-        "Inspectorate of Education",
-        "Legal Aid Board",
-        "Ministry of Finance",
-        "Ministry of Infrastructure and Water Management",
         "Municipality of Central Groningen",
         "National Authority for Identity Data",
-        "Netherlands Enterprise Agency",
-        "Netherlands Forensic Institute",
         "Police",
         "Stichting Inlichtingenbureau",
         "Utrecht region environmental department",
@@ -83,20 +83,12 @@ def test_scrape_sample_names(matcher: OrganisationMatcher) -> None:
     names = _scrape_names()
     results = [matcher.match(name) for name in names]
     assert len(names) == 44
-    assert Counter(result.method for result in results) == Counter({"exact": 32, None: 12})
+    assert Counter(result.method for result in results) == Counter({"exact": 37, "normalised": 4, None: 3})
+    # Private foundations (Stichting ...) with no TOOI id in any value list.
     assert sorted(result.name for result in results if result.iri is None) == [
-        "CIZ Centrum Indicatiestelling Zorg",
-        "Centraal Justitieel Incassobureau",
-        "College van Toezicht Auteursrechten (CvTA)",
-        "Dienst Toeslagen",
-        "Dienst Uitvoering Onderwijs",
-        "Nederlandse Zorgautoriteit (NZa)",
-        "Politie",
         "Reclassering Nederland",
-        "Rijksdienst voor Ondernemend Nederland",
         "Stichting Bureau Informatiediensten Nederland",
         "Stichting Leger des Heils Jeugdbescherming & Reclassering",
-        "Zeeuws Archief",
     ]
 
 
@@ -120,6 +112,22 @@ def test_scrape_sample_names(matcher: OrganisationMatcher) -> None:
         ),
         ("Ministerie van Financiën", "https://identifier.overheid.nl/tooi/id/ministerie/mnre1090", "exact"),
         ("Wetterskip Fryslân", "https://identifier.overheid.nl/tooi/id/waterschap/ws0653", "exact"),
+        ("Dienst Uitvoering Onderwijs", TOOI + "oorg/oorg10148", "exact"),
+        ("Politie", TOOI + "oorg/oorg10264", "exact"),
+        ("Dienst Toeslagen", TOOI + "oorg/oorg12369", "exact"),
+        ("Nederlandse Zorgautoriteit (NZa)", TOOI + "zbo/zb000158", "normalised"),
+        ("CIZ Centrum Indicatiestelling Zorg", TOOI + "zbo/zb000207", "normalised"),
+        ("College van Toezicht Auteursrechten (CvTA)", TOOI + "zbo/zb000202", "normalised"),
+        ("Zeeuws Archief", TOOI + "so/so0567", "normalised"),
+        ("Samenwerking Kempengemeenten", TOOI + "so/so0665", "exact"),
+        ("Employee Insurance Agency", TOOI + "zbo/zb000117", "translation"),
+        ("Inspectorate of Education", TOOI + "oorg/oorg12355", "translation"),
+        ("Netherlands Enterprise Agency", TOOI + "oorg/oorg10005", "translation"),
+        ("Ministry of Finance", TOOI + "ministerie/mnre1090", "translation"),
+        ("Ministry of Infrastructure and Water Management", TOOI + "ministerie/mnre1130", "translation"),
+        ("Dutch Media Authority (CvdM)", TOOI + "zbo/zb000197", "translation"),
+        ("Legal Aid Board", TOOI + "zbo/zb000150", "translation"),
+        ("Customs", TOOI + "oorg/oorg12370", "translation"),
     ],
 )
 def test_specific_matches(matcher: OrganisationMatcher, name: str, iri: str, method: str) -> None:
@@ -141,6 +149,13 @@ def test_bare_place_name_shared_by_two_bodies_is_not_guessed(matcher: Organisati
     }
 
 
+def test_english_names_come_from_the_cited_table_not_from_translating(matcher: OrganisationMatcher) -> None:
+    acm = TOOI + "zbo/zb000217"
+    assert matcher.match("Netherlands Authority for Consumers and Markets").iri == acm
+    # The register's own rendering is not the name ACM uses, so it is not guessed.
+    assert (matcher.match("Consumer and Market Authority").iri, matcher.match("Ministry of Magic").iri) == (None, None)
+
+
 def test_unknown_organisation_stays_unmatched_with_candidates(matcher: OrganisationMatcher) -> None:
     result = matcher.match("Municipality of Central Groningen")
     assert (result.iri, result.method) == (None, None)
@@ -155,7 +170,7 @@ def test_normalise_strips_type_words_diacritics_and_articles() -> None:
 
 
 def test_tooi_iri_rejects_unknown_codes() -> None:
-    assert tooi_iri("so0697") == "https://identifier.overheid.nl/tooi/id/samenwerkingsorganisatie/so0697"
+    assert tooi_iri("so0697") == "https://identifier.overheid.nl/tooi/id/so/so0697"
     with pytest.raises(ReconcileError, match="not a TOOI organisation code"):
         tooi_iri("xx12")
 
@@ -170,8 +185,32 @@ def test_bad_register_row_reports_file_and_line(tmp_path: Path) -> None:
 
 def test_national_bodies_table_cites_every_row() -> None:
     entries = read_national_bodies(national_bodies_path())
-    assert len(entries) == 21
-    assert all(entry.source.startswith("https://repository.officiele-overheidspublicaties.nl/") for entry in entries)
+    assert len(entries) == 44
+    assert len({entry.name for entry in entries}) == len(entries)
+    # A published value list, or a file pinned at a commit that shows the identifier.
+    pinned = re.compile(r"https://github\.com/[\w.-]+/[\w.-]+/blob/[0-9a-f]{40}/")
+    assert all(
+        entry.source.startswith("https://repository.officiele-overheidspublicaties.nl/waardelijsten/")
+        or pinned.match(entry.source)
+        for entry in entries
+    )
+
+
+def test_every_english_name_in_the_table_resolves(matcher: OrganisationMatcher) -> None:
+    names = read_english_names(english_names_path())
+    assert len(names) == 9
+    results = {english: matcher.match(english) for english in names}
+    assert {english: result.method for english, result in results.items()} == dict.fromkeys(names, "translation")
+
+
+def test_english_name_with_two_dutch_names_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "english.csv"
+    path.write_text(
+        "english;dutch;source_url\nCustoms;Douane;https://a\ncustoms;Belastingdienst;https://b\n", encoding="utf-8"
+    )
+    with pytest.raises(ReconcileError, match="two Dutch names") as caught:
+        read_english_names(path)
+    assert (caught.value.path, caught.value.line) == (path, 3)
 
 
 def test_tooi_jsonld_reader_takes_current_and_historical_names(tmp_path: Path) -> None:

@@ -1,0 +1,243 @@
+"""load -> validate -> store: every input file becomes one source graph, all committed at once or not at all."""
+
+import hashlib
+import re
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pyoxigraph import Quad, RdfFormat, Store, Triple, serialize
+from rdflib import Graph
+
+from loader import store as stores
+from loader.current_state import refresh_current_state
+from loader.errors import AlgokgError, SourceError
+from loader.graphs import dataset_graph
+from loader.mapping import Finding, MappingContext, map_record
+from loader.mapping.concepts import ConceptIndex
+from loader.provenance import provenance_quads
+from loader.rdf_source import rdf_format_for, read_rdf
+from loader.reference import ReferenceData, reference_data
+from loader.sourceload import SourceLoad, source_graph, validation_graph
+from loader.sources import read as read_records
+from loader.sources.records import Record
+
+if TYPE_CHECKING:
+    from loader.validation import ValidationReport
+
+Progress = Callable[[str, int, int], None]  # (file name, records done, records in the file)
+_LANGUAGE_IN_NAME = re.compile(r"(?:^|[^A-Za-z])(NLD|ENG)(?:[^A-Za-z]|$)")
+
+
+@dataclass
+class SourceReport:
+    """What one file gave: counts, reconciliation shares, findings and the SHACL report."""
+
+    name: str
+    sha256: str
+    records: int = 0
+    quads: int = 0
+    algorithms: int = 0
+    organisations: int = 0
+    organisations_matched: int = 0
+    law_links: int = 0
+    law_links_resolved: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    validation: "ValidationReport | None" = None
+    skipped: bool = False
+
+    @property
+    def violations(self) -> int:
+        if self.validation is None:
+            return 0
+        return sum(1 for result in self.validation.results if result.severity == "Violation")
+
+    @property
+    def blocking(self) -> list[str]:
+        """Why ``--strict`` refuses this source: violations and values that could not be reconciled."""
+        reasons = [str(item) for item in self.findings if item.severity in ("error", "warning")]
+        if self.violations:
+            reasons.append(f"{self.name}: {self.violations} SHACL violation(s)")
+        return reasons
+
+
+@dataclass
+class LoadReport:
+    sources: list[SourceReport]
+    commit: "stores.CommitResult | None" = None
+    rejected: bool = False
+    seconds: float = 0.0
+    problems: list[str] = field(default_factory=list)  # reference data that could not be fetched
+
+
+class LoadRejected(AlgokgError):
+    """``--strict`` refused the load; nothing was written. The report says why."""
+
+    def __init__(self, report: LoadReport) -> None:
+        reasons = [reason for source in report.sources for reason in source.blocking]
+        shown = "\n  ".join(reasons[:20]) + (f"\n  … and {len(reasons) - 20} more" if len(reasons) > 20 else "")
+        super().__init__(f"load rejected by --strict; nothing was written:\n  {shown}")
+        self.report = report
+
+
+def detect_language(path: Path, records: Sequence[Record], concepts: ConceptIndex) -> str | None:
+    """The language of an export whose records do not say: from the file name, else from its status labels."""
+    if named := _LANGUAGE_IN_NAME.search(path.name.upper()):
+        return {"NLD": "nl", "ENG": "en"}[named.group(1)]
+    votes: Counter[str] = Counter()
+    for record in records:
+        status = getattr(record, "status", None)
+        match = concepts.find("register-status", status) if status else None
+        if match and match.language:
+            votes[match.language] += 1
+    return votes.most_common(1)[0][0] if votes else None
+
+
+def prepare(
+    path: Path,
+    *,
+    reference: ReferenceData,
+    input_format: str | None = None,
+    language: str | None = None,
+    source_url: str | None = None,
+    run_validation: bool = True,
+    progress: Progress | None = None,
+) -> tuple[SourceLoad, SourceReport]:
+    """Read, map and validate one file into a :class:`SourceLoad`; nothing is written.
+
+    :raises SourceError: the file cannot be read (encoding, syntax, columns, sizes), located.
+    """
+    started = datetime.now(UTC)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise SourceError(f"cannot read the file: {error.strerror}", path=path) from error
+    sha256 = hashlib.sha256(data).hexdigest()
+    graph = source_graph(sha256)
+    report = SourceReport(name=str(path), sha256=sha256)
+    rdf_format = rdf_format_for(path, input_format)
+    records: int | None = None
+    if rdf_format is not None:
+        quads = read_rdf(data, rdf_format=rdf_format, label=str(path), graph=graph)
+    else:
+        quads, records = _map_register_file(path, reference, input_format, language, graph, report, progress)
+    report.quads = len(quads)
+    validation: list[Quad] = []
+    if run_validation:
+        from loader import validation as shacl  # pyshacl is slow to import: only when validating
+
+        report.validation = shacl.validate(_as_rdflib(quads))
+        validation = shacl.results_as_quads(report.validation, validation_graph(sha256))
+    provenance = provenance_quads(
+        graph,
+        name=path.name,
+        sha256=sha256,
+        size=len(data),
+        records=records,
+        started=started,
+        ended=datetime.now(UTC),
+        source_url=source_url,
+        media_type=rdf_format.media_type if rdf_format else None,
+    )
+    load = SourceLoad(
+        name=str(path), sha256=sha256, graph=graph, quads=quads, provenance=provenance, validation=validation
+    )
+    return load, report
+
+
+def _map_register_file(
+    path: Path,
+    reference: ReferenceData,
+    input_format: str | None,
+    language: str | None,
+    graph: object,
+    report: SourceReport,
+    progress: Progress | None,
+) -> tuple[list[Quad], int]:
+    records = list(read_records(path, format=input_format, language=language))
+    context = MappingContext(
+        graph=graph,  # type: ignore[arg-type]
+        concepts=reference.concepts,
+        law_names=reference.law_names,
+        organisations=reference.organisations,
+        language=detect_language(path, records, reference.concepts),
+    )
+    quads: list[Quad] = []
+    algorithms = set()
+    for done, record in enumerate(records, 1):
+        if progress and (done % 500 == 0 or done == len(records)):
+            progress(path.name, done, len(records))
+        mapped = map_record(record, context)
+        quads += mapped.quads
+        algorithms.add(mapped.algorithm.value)
+        report.findings += mapped.findings
+        report.law_links += mapped.law_links
+        report.law_links_resolved += mapped.law_links_resolved
+        if mapped.organisation is not None:
+            report.organisations += 1
+            report.organisations_matched += mapped.organisation.iri is not None
+    report.records = len(records)
+    report.algorithms = len(algorithms)
+    return quads, len(records)
+
+
+def _as_rdflib(quads: list[Quad]) -> Graph:
+    """One source's data as an rdflib graph for pyshacl (small: one file; the store is never parsed so)."""
+    triples = (Triple(quad.subject, quad.predicate, quad.object) for quad in quads)
+    return Graph().parse(data=serialize(triples, format=RdfFormat.N_TRIPLES), format="nt")
+
+
+def _refresh(store: Store, loads: list[SourceLoad]) -> None:
+    # The example dataset only stands in for real data: the first real load replaces it.
+    store.remove_graph(dataset_graph("example"))
+    refresh_current_state(store, [quad for load in loads for quad in load.quads])
+
+
+def load_paths(
+    store_dir: Path,
+    paths: Sequence[Path],
+    *,
+    input_format: str | None = None,
+    language: str | None = None,
+    strict: bool = False,
+    run_validation: bool = True,
+    reference: ReferenceData | None = None,
+    source_url: str | None = None,
+    progress: Progress | None = None,
+    source_urls: Mapping[Path, str] | None = None,
+) -> LoadReport:
+    """Load files into the store as one atomic commit.
+
+    :raises SourceError: a file cannot be read; nothing is written.
+    :raises LoadRejected: ``strict`` and a file has violations or unreconciled values; nothing is written.
+    :raises StoreError: the store could not be written; it is as before.
+    """
+    started = time.perf_counter()
+    reference = reference or reference_data()
+    prepared = [
+        prepare(
+            path,
+            reference=reference,
+            input_format=input_format,
+            language=language,
+            source_url=(source_urls or {}).get(path, source_url),
+            run_validation=run_validation,
+            progress=progress,
+        )
+        for path in paths
+    ]
+    report = LoadReport(sources=[source for _, source in prepared])
+    if strict and any(source.blocking for source in report.sources):
+        report.rejected = True
+        raise LoadRejected(report)
+    loads = [load for load, _ in prepared]
+    report.commit = stores.commit(store_dir, loads, refresh=lambda store: _refresh(store, loads))
+    skipped = set(report.commit.skipped)
+    for source in report.sources:
+        source.skipped = source.name in skipped
+    report.seconds = time.perf_counter() - started
+    return report

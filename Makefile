@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | sha256sum | cut -c1-12)
 
-.PHONY: run test lint docs clean
+.PHONY: run test lint docs bench clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "algokg needs Python 3.11 (set PYTHON=...)"'
@@ -25,6 +25,10 @@ test: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python -m docs.generate
+
+# Load throughput against raw pyoxigraph bulk load (minutes; not part of `make test`).
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.load --sizes 1000,10000,100000 --json benchmarks/results-load.json
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -8,11 +8,15 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from loader.errors import AlgokgError, SourceError, StoreError
+from loader.errors import AlgokgError, StoreError
 from loader.store import build_store, current_path, open_store
+
+if TYPE_CHECKING:
+    from loader.pipeline import LoadReport
 
 DEFAULT_STORE = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "algokg" / "store"
 REGISTER_FORMATS = ["csv", "json", "site-data", "standard-json", "scrape", "testdata-v0.1"]
@@ -30,7 +34,18 @@ store_option = click.option(
 )
 
 
-def _fail(error: AlgokgError, code: int) -> None:
+def _fail(error: AlgokgError, code: int | None = None) -> None:
+    """Print the located error and exit: 1 rejected by --strict, 2 unreadable input, 3 store failure."""
+    from loader.pipeline import LoadRejected
+
+    if code is None:
+        code = (
+            EXIT_REJECTED
+            if isinstance(error, LoadRejected)
+            else EXIT_STORE
+            if isinstance(error, StoreError)
+            else EXIT_UNREADABLE
+        )
     click.echo(f"error: {error}", err=True)
     sys.exit(code)
 
@@ -127,13 +142,9 @@ def load(
         )
     except LoadRejected as rejected:
         _write_report(rejected.report, report_file, report_format, report_language)
-        _fail(rejected, EXIT_REJECTED)
-    except SourceError as error:
-        _fail(error, EXIT_UNREADABLE)
-    except StoreError as error:
-        _fail(error, EXIT_STORE)
+        _fail(rejected)
     except AlgokgError as error:
-        _fail(error, EXIT_UNREADABLE)
+        _fail(error)
     _write_report(report, report_file, report_format, report_language)
     for source in report.sources:
         if source.skipped:
@@ -171,19 +182,12 @@ def _progress(name: str, done: int, total: int) -> None:
     click.echo(f"\r{name}: [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", err=True, nl=done >= total)
 
 
-def _write_report(report: object, report_file: Path | None, report_format: str, language: str) -> None:
-    from loader import report as render
+def _write_report(report: "LoadReport", report_file: Path | None, report_format: str, language: str) -> None:
+    from loader.report import merge, render
 
-    if report_file is None:
-        return
-    parts = [source.validation for source in report.sources if source.validation is not None]  # type: ignore[attr-defined]
-    writer = {
-        "text": lambda item: render.render_text(item, language=language),
-        "json": render.render_json,
-        "csv": render.render_csv,
-        "turtle": render.render_turtle,
-    }[report_format]
-    report_file.write_text("\n".join(writer(item) for item in parts), encoding="utf-8")
+    if report_file is not None:
+        parts = [source.validation for source in report.sources if source.validation is not None]
+        report_file.write_text(render(merge(parts), report_format, language=language), encoding="utf-8")
 
 
 @cli.command()
@@ -286,8 +290,8 @@ def export(store_dir: Path, export_format: str, output: Path | None) -> None:
 @click.option("--language", type=click.Choice(["nl", "en"]), default="en", show_default=True)
 def validate(store_dir: Path, profiles: tuple[str, ...], report_format: str, language: str) -> None:
     """Validate the loaded data in the store against the SHACL profiles; exit 1 on violations."""
-    from loader import report as render
     from loader.export import data_graph
+    from loader.report import render
     from loader.validation import DEFAULT_PROFILES
     from loader.validation import validate as check
 
@@ -295,13 +299,7 @@ def validate(store_dir: Path, profiles: tuple[str, ...], report_format: str, lan
         result = check(data_graph(open_store(store_dir)), profiles=list(profiles) or DEFAULT_PROFILES)
     except AlgokgError as error:
         _fail(error, EXIT_STORE)
-    writers = {
-        "text": lambda item: render.render_text(item, language=language),
-        "json": render.render_json,
-        "csv": render.render_csv,
-        "turtle": render.render_turtle,
-    }
-    click.echo(writers[report_format](result))
+    click.echo(render(result, report_format, language=language))
     sys.exit(0 if result.conforms else 1)
 
 
@@ -325,12 +323,8 @@ def harvest(store_dir: Path, base_url: str | None, languages: tuple[str, ...], r
         report = harvest_and_load(
             store_dir, base_url=base_url, languages=languages or None, refresh=refresh, strict=strict
         )
-    except SourceError as error:
-        _fail(error, EXIT_UNREADABLE)
-    except StoreError as error:
-        _fail(error, EXIT_STORE)
     except AlgokgError as error:
-        _fail(error, EXIT_UNREADABLE)
+        _fail(error)
     for problem in report.problems:
         click.echo(f"warning: {problem}", err=True)
     for source in report.sources:

@@ -79,3 +79,18 @@ def render_turtle(report: ValidationReport, *, graph: str = "https://w3id.org/al
     triples: Iterable[object] = (quad.triple for quad in quads)
     data = serialize(triples, format=RdfFormat.TURTLE, prefixes={"sh": "http://www.w3.org/ns/shacl#"})
     return (data or b"").decode("utf-8")
+
+
+def merge(reports: Iterable[ValidationReport]) -> ValidationReport:
+    """One report for several sources (a load of several files)."""
+    parts = list(reports)
+    profiles = tuple(dict.fromkeys(profile for part in parts for profile in part.profiles))
+    results = [item for part in parts for item in part.results]
+    return ValidationReport(conforms=all(part.conforms for part in parts), results=results, profiles=profiles)
+
+
+def render(report: ValidationReport, report_format: str, *, language: str = "en") -> str:
+    """The report as ``text`` (in ``language``), ``json``, ``csv`` or ``turtle``."""
+    if report_format == "text":
+        return render_text(report, language=language)
+    return {"json": render_json, "csv": render_csv, "turtle": render_turtle}[report_format](report)

@@ -32,6 +32,7 @@ class ConceptIndex:
 
     def __init__(self, graph: Graph) -> None:
         self._by_scheme: dict[str, dict[str, set[tuple[str, str | None]]]] = {}
+        self._found: dict[tuple[str, str], ConceptMatch | None] = {}
         for concept, scheme in graph.subject_objects(SKOS.inScheme):
             if not isinstance(concept, URIRef):
                 continue
@@ -43,6 +44,13 @@ class ConceptIndex:
 
     def find(self, scheme: str, value: str) -> ConceptMatch | None:
         """The one concept of ``scheme`` the value names, or ``None`` (unknown or ambiguous)."""
+        # A register repeats a handful of values (themes, statuses) thousands of times.
+        key = (scheme, value)
+        if key not in self._found:
+            self._found[key] = self._find(scheme, value)
+        return self._found[key]
+
+    def _find(self, scheme: str, value: str) -> ConceptMatch | None:
         found = self._by_scheme.get(scheme, {}).get(fold(value), set())
         iris = {iri for iri, _ in found}
         if len(iris) != 1:

@@ -30,6 +30,7 @@ class ResolvedLaw:
     version_date: str | None = None
 
 
+@cache  # the same laws are cited by thousands of records; callers must not change the result
 def resolve_link(link: str) -> tuple[LawReference, ResolvedLaw | None]:
     reference = parse_law_link(link)
     if reference.bwb_id:

@@ -1,6 +1,7 @@
 """IRIs and literals the mapping writes: namespaces and the minting rules of docs/identifiers.md."""
 
 import hashlib
+from functools import cache
 
 from pyoxigraph import Literal, NamedNode
 
@@ -17,22 +18,27 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 ORG_ORGANIZATION = NamedNode("http://www.w3.org/ns/org#Organization")
 
 
+@cache  # terms are immutable; mapping asks for the same few thousands of times
 def akg(name: str) -> NamedNode:
     return NamedNode(AKG + name)
 
 
+@cache
 def dct(name: str) -> NamedNode:
     return NamedNode(DCT + name)
 
 
+@cache
 def prov(name: str) -> NamedNode:
     return NamedNode(PROV + name)
 
 
+@cache
 def eli(name: str) -> NamedNode:
     return NamedNode(ELI + name)
 
 
+@cache
 def xsd(name: str) -> NamedNode:
     return NamedNode(XSD + name)
 

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from pyoxigraph import Store
+from pyoxigraph import DefaultGraph, RdfFormat, Store
 
 from loader.errors import SourceError
 from loader.history import history
@@ -282,3 +282,39 @@ def test_a_load_killed_half_way_leaves_the_store_as_before(store_with_data: Path
     load_paths(store_with_data, [small], run_validation=False)
     assert len(list(store_with_data.glob("gen-*"))) == 2
     assert store_stats(open_store(store_with_data))["registrations"] == 123
+
+
+def test_rdf_files_load_as_sources(tmp_path: Path) -> None:
+    from loader.store import EXAMPLE_DATASET
+
+    nquads = tmp_path / "example.nq"
+    example = Store()
+    example.load(path=str(EXAMPLE_DATASET), format=RdfFormat.TURTLE)
+    example.dump(str(nquads), format=RdfFormat.N_QUADS)
+    jsonld = tmp_path / "example.jsonld"
+    example.dump(str(jsonld), format=RdfFormat.JSON_LD, from_graph=DefaultGraph())
+    for path in (EXAMPLE_DATASET, nquads, jsonld):
+        store_dir = tmp_path / f"store-{path.suffix}"
+        report = load_paths(store_dir, [path], run_validation=False)
+        assert report.sources[0].quads == len(example)
+        assert store_stats(open_store(store_dir))["algorithms"] == 3
+
+
+def test_cli_query_export_history_validate(loaded: Path, tmp_path: Path) -> None:
+    query = "PREFIX akg: <https://w3id.org/algokg/def#> SELECT (COUNT(?a) AS ?n) WHERE { ?a a akg:Algorithm }"
+    answer = _algokg("query", query, "--format", "json", env_store=loaded)
+    assert json.loads(answer.stdout)["results"]["bindings"][0]["n"]["value"] == "120"
+    bad = _algokg("query", "SELECT ?x WHERE {", env_store=loaded)
+    assert bad.returncode == 2 and "not valid SPARQL" in bad.stderr
+    exported = tmp_path / "algorithms.csv"
+    assert _algokg("export", "--format", "csv", "--output", str(exported), env_store=loaded).returncode == 0
+    rows = list(csv.DictReader(io.StringIO(exported.read_text(encoding="utf-8"))))
+    assert len(rows) == 120 and {row["language"] for row in rows} == {"en"}
+    nquads = _algokg("export", "--format", "nquads", env_store=loaded)
+    assert len(nquads.stdout.splitlines()) == _quads(loaded)
+    first = _rows(shared_path(*EXPORT))[1][0]["algorithm_id"]
+    history_output = _algokg("history", first, env_store=loaded)
+    assert history_output.returncode == 0 and "standard 1.0" in history_output.stdout
+    checked = _algokg("validate", "--format", "csv", env_store=loaded)
+    assert checked.returncode == 1  # the sample has violations
+    assert len([row for row in csv.DictReader(io.StringIO(checked.stdout)) if row["severity"] == "Violation"]) == 9

@@ -167,11 +167,23 @@ class OrganisationMatcher:
     def _fuzzy(self, name: str, dutch: str | None) -> OrganisationMatch:
         kind, core = normalise(dutch or name)
         best: dict[str, float] = {}
+        floor = 0.0  # the current k-th best score: a name that cannot beat it is not compared in full
         for known, iris in self._normalised.items():
-            score = SequenceMatcher(None, core, known).ratio()
-            for iri in iris:
-                if kind is None or _tooi_type(iri) == kind:
-                    best[iri] = max(best.get(iri, 0.0), score)
+            eligible = [iri for iri in iris if kind is None or _tooi_type(iri) == kind]
+            if not eligible:
+                continue
+            matcher = SequenceMatcher(None, core, known)
+            # Cheap upper bounds first: on a full TOOI list most names are skipped here.
+            if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
+                continue
+            score = matcher.ratio()
+            raised = False
+            for iri in eligible:
+                if score > best.get(iri, 0.0):
+                    best[iri] = score
+                    raised = True
+            if raised and len(best) >= self._max_candidates:
+                floor = sorted(best.values(), reverse=True)[self._max_candidates - 1]
         ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[: self._max_candidates]
         candidates = tuple(Candidate(self._label[iri], iri, round(score, 3)) for iri, score in ranked)
         if candidates and candidates[0].score >= self._threshold:

@@ -77,27 +77,36 @@ FIELD_TITLES: dict[str, tuple[str, str]] = {
     "tags": ("Zoektermen", "Search terms"),
     "algorithm_id": ("Algoritme-ID", "Algorithm id"),
 }
-# akg property -> field key: the mapping's own tables, after the fields it maps by hand (first wins, so
-# akg:publicPage is `website`, the 1.0 field, not the older `application_url`).
-FIELD_KEYS: dict[str, str] = {
-    AKG + "organisation": "organization",
-    AKG + "organisationName": "organization",
-    AKG + "theme": "category",
-    AKG + "publicationCategory": "publication_category",
-    AKG + "beginDate": "begin_date",
-    AKG + "endDate": "end_date",
-    AKG + "hasStatutoryBasis": "lawful_basis_grouping",
-    AKG + "hasAssessment": "impacttoetsen_grouping",
-    AKG + "assessmentExplanation": "impacttoetsen",
-    AKG + "usesDataSource": "source_data_grouping",
-    AKG + "supplier": "provider",
-    AKG + "searchTerm": "tags",
-    AKG + "algorithmId": "algorithm_id",
-    AKG + "standardVersion": "standard_version",
-}
-for _table in (TEXT_FIELDS, PLAIN_FIELDS, LINK_FIELDS, {k: p for k, (_, p) in CONCEPT_FIELDS.items()}):
-    for _key, _predicate in _table.items():
-        FIELD_KEYS.setdefault(str(_predicate.value), _key)
+_FIELD_ORDER = {key: position for position, key in enumerate(FIELD_TITLES)}  # the register's order
+
+
+def _field_keys() -> dict[str, str]:
+    """akg property -> field key: the fields the mapping maps by hand, then its tables (first wins, so
+    akg:publicPage is `website`, the 1.0 field, not the older `application_url`)."""
+    keys = {
+        AKG + "organisation": "organization",
+        AKG + "organisationName": "organization",
+        AKG + "theme": "category",
+        AKG + "publicationCategory": "publication_category",
+        AKG + "beginDate": "begin_date",
+        AKG + "endDate": "end_date",
+        AKG + "hasStatutoryBasis": "lawful_basis_grouping",
+        AKG + "hasAssessment": "impacttoetsen_grouping",
+        AKG + "assessmentExplanation": "impacttoetsen",
+        AKG + "usesDataSource": "source_data_grouping",
+        AKG + "supplier": "provider",
+        AKG + "searchTerm": "tags",
+        AKG + "algorithmId": "algorithm_id",
+        AKG + "standardVersion": "standard_version",
+    }
+    concepts = {key: predicate for key, (_, predicate) in CONCEPT_FIELDS.items()}
+    for table in (TEXT_FIELDS, PLAIN_FIELDS, LINK_FIELDS, concepts):
+        for key, predicate in table.items():
+            keys.setdefault(str(predicate.value), key)
+    return keys
+
+
+FIELD_KEYS = _field_keys()
 
 
 @dataclass(frozen=True)
@@ -153,6 +162,7 @@ class ValidationResultItem:
             self.file or "",
             self.index or 0,
             self.record or self.focus,
+            _FIELD_ORDER.get(self.field or "", len(_FIELD_ORDER)),
             self.field or "",
             _SEVERITY_ORDER.get(self.severity, 3),
             self.shape,
@@ -225,9 +235,7 @@ def validate(data: Graph, *, profiles: Sequence[str] = DEFAULT_PROFILES) -> Vali
     combined = _PreparedQueries()
     combined += model_graph()
     combined += data
-    _, report, _ = pyshacl_validate(
-        combined, shacl_graph=shapes, inference="none", allow_warnings=True, inplace=True
-    )
+    _, report, _ = pyshacl_validate(combined, shacl_graph=shapes, inference="none", allow_warnings=True, inplace=True)
     explain = _Explainer(shapes, model_graph(), data)
     results = sorted(
         (explain.item(report, result) for result in report.subjects(RDF.type, SH.ValidationResult)),
@@ -363,8 +371,17 @@ def _nearest(value: str, allowed: tuple[tuple[str, str], ...]) -> str | None:
     folded = fold(value)
     if folded in suggestions:
         return suggestions[folded]
-    close = difflib.get_close_matches(folded, sorted(suggestions), n=1, cutoff=0.5)
-    return suggestions[close[0]] if close else None
+    # Words of one inside the other first ("Zorg" -> "zorg en gezondheid", "Verkeer & vervoer" -> "verkeer"),
+    # then spelling: difflib alone would take "Zorg" for "werk".
+    words = set(folded.split())
+    related = [
+        label for label in sorted(suggestions) if words and (words <= set(label.split()) or set(label.split()) <= words)
+    ]
+    close = related or difflib.get_close_matches(folded, sorted(suggestions), n=1, cutoff=0.6)
+    if not close:
+        return None
+    best = max(close, key=lambda label: difflib.SequenceMatcher(None, folded, label).ratio())
+    return suggestions[best]
 
 
 # -- explaining and locating a result ---------------------------------------------------------------

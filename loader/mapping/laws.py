@@ -82,12 +82,7 @@ def _bwb(bwb_id: str, article: str | None, version_date: str | None) -> Resolved
     ]
     if article and _ARTICLE_NUMBER.match(article):
         node = t.bwb_article_iri(bwb_id, article)
-        triples += [
-            (node, t.RDF_TYPE, t.eli("LegalResourceSubdivision")),
-            (node, t.eli("is_part_of"), law),
-            (node, t.eli("number"), Literal(article)),
-        ]
-        return ResolvedLaw(node, triples, version_date)
+        return ResolvedLaw(node, triples + _subdivision(node, law, article), version_date)
     return ResolvedLaw(law, triples, version_date)
 
 
@@ -96,13 +91,18 @@ def _eu(eli_act: str, article: str | None, version_date: str | None = None) -> R
     triples: list[tuple[NamedNode, NamedNode, NamedNode | Literal]] = [(act, t.RDF_TYPE, t.eli("LegalResource"))]
     if article and article.isalnum():
         node = t.eu_subdivision_iri(eli_act, f"art_{article}")
-        triples += [
-            (node, t.RDF_TYPE, t.eli("LegalResourceSubdivision")),
-            (node, t.eli("is_part_of"), act),
-            (node, t.eli("number"), Literal(article)),
-        ]
-        return ResolvedLaw(node, triples, version_date)
+        return ResolvedLaw(node, triples + _subdivision(node, act, article), version_date)
     return ResolvedLaw(act, triples, version_date)
+
+
+def _subdivision(
+    node: NamedNode, parent: NamedNode, number: str
+) -> list[tuple[NamedNode, NamedNode, NamedNode | Literal]]:
+    return [
+        (node, t.RDF_TYPE, t.eli("LegalResourceSubdivision")),
+        (node, t.eli("is_part_of"), parent),
+        (node, t.eli("number"), Literal(number)),
+    ]
 
 
 @dataclass

@@ -18,29 +18,29 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 ORG_ORGANIZATION = NamedNode("http://www.w3.org/ns/org#Organization")
 
 
-@cache  # terms are immutable; mapping asks for the same few thousands of times
+@cache  # terms are immutable; mapping asks for the same few hundred thousands of times
+def term(namespace: str, name: str) -> NamedNode:
+    return NamedNode(namespace + name)
+
+
 def akg(name: str) -> NamedNode:
-    return NamedNode(AKG + name)
+    return term(AKG, name)
 
 
-@cache
 def dct(name: str) -> NamedNode:
-    return NamedNode(DCT + name)
+    return term(DCT, name)
 
 
-@cache
 def prov(name: str) -> NamedNode:
-    return NamedNode(PROV + name)
+    return term(PROV, name)
 
 
-@cache
 def eli(name: str) -> NamedNode:
-    return NamedNode(ELI + name)
+    return term(ELI, name)
 
 
-@cache
 def xsd(name: str) -> NamedNode:
-    return NamedNode(XSD + name)
+    return term(XSD, name)
 
 
 def typed(value: object, datatype: str) -> Literal:

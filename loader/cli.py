@@ -14,6 +14,7 @@ import click
 
 from loader.errors import AlgokgError, StoreError
 from loader.store import build_store, current_path, open_store
+from shapes import PROFILES
 
 if TYPE_CHECKING:
     from loader.pipeline import LoadReport
@@ -282,7 +283,11 @@ def export(store_dir: Path, export_format: str, output: Path | None) -> None:
 @cli.command()
 @store_option
 @click.option(
-    "--profile", "profiles", multiple=True, help="SHACL profile(s) to check (default: all that apply to records)."
+    "--profile",
+    "profiles",
+    multiple=True,
+    type=click.Choice(PROFILES),
+    help="SHACL profile(s) to check (default: integrity and the register profiles).",
 )
 @click.option(
     "--format", "report_format", type=click.Choice(["text", "json", "csv", "turtle"]), default="text", show_default=True

@@ -48,12 +48,8 @@ _XSD_INTEGER = NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 _ABSENCE = ("MinCountConstraintComponent", "OrConstraintComponent")  # a missing value: "found nothing"
 
 
-def _record_key(item: ValidationResultItem) -> tuple[bool, str, int, str]:
-    return (item.record is None, item.file or "", item.index or 0, item.record or item.focus)
-
-
 def _records(report: ValidationReport) -> Iterator[list[ValidationResultItem]]:
-    for _, items in groupby(report.results, key=_record_key):
+    for _, items in groupby(report.results, key=ValidationResultItem.record_key):
         yield list(items)
 
 
@@ -119,7 +115,7 @@ def render_text(report: ValidationReport, *, language: str = "en") -> str:
                 if details := _details(item, language):
                     lines.append(f"      {details}")
     counts = {severity: report.count(severity) for severity in ("Violation", "Warning")}
-    records = len({_record_key(item) for item in report.results})
+    records = len({item.record_key() for item in report.results})
     return "\n".join([*lines, words["summary"].format(records=records, **counts)])
 
 

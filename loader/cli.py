@@ -73,8 +73,10 @@ def init(store_dir: Path) -> None:
 @click.option(
     "--format",
     "input_format",
-    type=click.Choice(REGISTER_FORMATS + RDF_INPUT_FORMATS),
-    help="Input format (default: from the extension).",
+    type=click.Choice(["auto", *REGISTER_FORMATS, *RDF_INPUT_FORMATS]),
+    default="auto",
+    show_default=True,
+    help="Input format; auto: from the extension (and, for .json, the document's shape).",
 )
 @click.option(
     "--language",
@@ -133,7 +135,7 @@ def load(
         report = load_paths(
             store_dir,
             list(sources),
-            input_format=input_format,
+            input_format=None if input_format == "auto" else input_format,
             language=language,
             strict=strict,
             run_validation=not skip_validation,

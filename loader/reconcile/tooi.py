@@ -62,23 +62,31 @@ def tooi_iri(code: str) -> str:
     raise ReconcileError(f"not a TOOI organisation code: {code!r}", field="org_id")
 
 
-def value_list_pin(set_name: str, version: int, *, sha256: str | None = None) -> Pin:
-    """The pin of one TOOI value list in its JSON-LD form."""
-    url = f"{REPOSITORY}/{set_name}/{version}/json/{set_name}_{version}.json"
+def value_list_pin(set_name: str, version: int, *, sha256: str | None = None, repository: str = REPOSITORY) -> Pin:
+    """The pin of one TOOI value list in its JSON-LD form (``repository``: a mirror with the same layout)."""
+    url = f"{repository.rstrip('/')}/{set_name}/{version}/json/{set_name}_{version}.json"
     return Pin(name=f"tooi-{set_name}-{version}.json", url=url, sha256=sha256)
 
 
 # Versions as published on standaarden.overheid.nl/tooi/waardelijsten when this was written. No
 # digest is published; pin one (sha256=...) after checking a download, and bump versions deliberately.
-TOOI_PINS = (
-    value_list_pin("rwc_gemeenten_compleet", 5),
-    value_list_pin("rwc_provincies_compleet", 1),
-    value_list_pin("rwc_waterschappen_compleet", 2),
-    value_list_pin("rwc_ministeries_compleet", 6),
-    value_list_pin("rwc_zbo_compleet", 6),
-    value_list_pin("rwc_samenwerkingsorganisaties_compleet", 3),
-    value_list_pin("rwc_overige_overheidsorganisaties_compleet", 13),
+TOOI_VALUE_LISTS = (
+    ("rwc_gemeenten_compleet", 5),
+    ("rwc_provincies_compleet", 1),
+    ("rwc_waterschappen_compleet", 2),
+    ("rwc_ministeries_compleet", 6),
+    ("rwc_zbo_compleet", 6),
+    ("rwc_samenwerkingsorganisaties_compleet", 3),
+    ("rwc_overige_overheidsorganisaties_compleet", 13),
 )
+
+
+def tooi_pins(repository: str = REPOSITORY) -> tuple[Pin, ...]:
+    """The pins of :data:`TOOI_VALUE_LISTS`, at the official repository or a mirror with its layout."""
+    return tuple(value_list_pin(name, version, repository=repository) for name, version in TOOI_VALUE_LISTS)
+
+
+TOOI_PINS = tooi_pins()
 
 # The register's fixed English names (default_translations.organization), from its own repository.
 TRANSLATION_PIN = Pin(

@@ -351,15 +351,19 @@ def serve(store_dir: Path, host: str, port: int, offline: bool) -> None:
     import uvicorn
 
     from sparql_api import create_app
+    from sparql_api.settings import Settings
 
     try:
         if not current_path(store_dir).exists():
             _first_store(store_dir, offline=offline)
-        store = open_store(store_dir)
+        open_store(store_dir)  # fail here, with a clear message, rather than on the first request
     except AlgokgError as error:
         _fail(error, EXIT_STORE)
+    # ALGOKG_PUBLIC_BASE (behind a proxy) wins over the address the server binds to.
+    bound = None if os.environ.get("ALGOKG_PUBLIC_BASE") else f"http://{host}:{port}"
+    settings = Settings.from_environment(store_dir, public_base=bound)
     click.echo(f"serving {store_dir} on http://{host}:{port}/sparql")
-    uvicorn.run(create_app(store), host=host, port=port)
+    uvicorn.run(create_app(settings), host=host, port=port)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,47 @@
+"""What an operator configures for `algokg serve`: one frozen object, read from flags and the environment."""
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+DEFAULT_QUERY_TIMEOUT = 30.0
+MAX_QUERY_TIMEOUT = 300.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Server settings; nothing else in `sparql_api` reads the environment.
+
+    :param store_dir: the store directory (`loader.store`): generations and the `current` symlink.
+    :param public_base: the URL the server is reached at, for links in pages, dumps and metadata.
+    :param query_timeout: deadline of a query that asks for none, in seconds.
+    :param max_query_timeout: the longest deadline a client may ask for (`timeout` parameter).
+    :param write_token: bearer token that enables `/update` and writes to `/store`; None is read-only.
+    :param query_workers: processes that run queries (each can be killed at its deadline).
+    """
+
+    store_dir: Path
+    public_base: str = "http://127.0.0.1:8000"
+    query_timeout: float = DEFAULT_QUERY_TIMEOUT
+    max_query_timeout: float = MAX_QUERY_TIMEOUT
+    write_token: str | None = None
+    query_workers: int = 2
+
+    @classmethod
+    def from_environment(cls, store_dir: Path, **given: object) -> "Settings":
+        """Settings from `ALGOKG_*` variables, overridden by what is given (flags)."""
+        environment: dict[str, object] = {}
+        if token := os.environ.get("ALGOKG_WRITE_TOKEN"):
+            environment["write_token"] = token
+        if base := os.environ.get("ALGOKG_PUBLIC_BASE"):
+            environment["public_base"] = base.rstrip("/")
+        for name, variable in (
+            ("query_timeout", "ALGOKG_QUERY_TIMEOUT"),
+            ("max_query_timeout", "ALGOKG_MAX_QUERY_TIMEOUT"),
+        ):
+            if value := os.environ.get(variable):
+                environment[name] = float(value)
+        if workers := os.environ.get("ALGOKG_QUERY_WORKERS"):
+            environment["query_workers"] = int(workers)
+        settings = cls(store_dir=store_dir)
+        return replace(settings, **environment, **{k: v for k, v in given.items() if v is not None})

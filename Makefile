@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | sha256sum | cut -c1-12)
 
-.PHONY: run test lint docs bench clean
+.PHONY: run test lint docs bench bench-http clean web
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "algokg needs Python 3.11 (set PYTHON=...)"'
@@ -15,10 +15,10 @@ $(STAMP): pyproject.toml requirements.lock
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-run: $(STAMP)
+run: $(STAMP) web
 	$(BIN)/algokg serve
 
-test: $(STAMP)
+test: $(STAMP) web
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
@@ -30,5 +30,22 @@ docs: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.load --sizes 1000,10000,100000 --json benchmarks/results-load.json
 
+# HTTP throughput and p50/p99 of /sparql against `oxigraph serve-read-only` on the same data (about a minute).
+bench-http: $(STAMP)
+	$(BIN)/python -m benchmarks.http --size 1000 --clients 8 --duration 5 --json benchmarks/results-http.json
+
+# The query page's YASGUI editor (@zazuko/yasgui from the npm registry, copied into sparql_api/web/static/vendor/).
+# Without npm, or if the install fails, the page offers its own plain editor instead.
+WEB := sparql_api/web
+YASGUI := $(WEB)/static/vendor/yasgui/build.json
+
+web:
+	@if command -v npm >/dev/null 2>&1; then \
+		$(MAKE) --no-print-directory $(YASGUI) || echo "make web: the YASGUI build failed; the query page uses its plain editor"; \
+	else echo "make web: npm not found; the query page uses its plain editor (install Node.js and npm for YASGUI)"; fi
+
+$(YASGUI): $(WEB)/frontend/package.json $(WEB)/frontend/package-lock.json $(WEB)/frontend/build.mjs
+	cd $(WEB)/frontend && npm ci --no-audit --no-fund --ignore-scripts && node build.mjs
+
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build *.egg-info $(WEB)/frontend/node_modules $(WEB)/static/vendor

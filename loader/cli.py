@@ -7,6 +7,7 @@ Exit codes of `load` and `harvest`: 0 loaded (or nothing new), 1 rejected by --s
 import json
 import os
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -345,7 +346,29 @@ def harvest(store_dir: Path, base_url: str | None, languages: tuple[str, ...], r
 @click.option(
     "--offline", is_flag=True, help="Without a store, start from the EXAMPLE dataset even if the register is reachable."
 )
-def serve(store_dir: Path, host: str, port: int, offline: bool) -> None:
+@click.option(
+    "--query-timeout", type=click.FloatRange(min=0, min_open=True), help="Default query deadline, seconds [30]."
+)
+@click.option(
+    "--max-query-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Longest deadline a client may ask for with `timeout`, seconds [300].",
+)
+@click.option(
+    "--workers",
+    "query_workers",
+    type=click.IntRange(min=1),
+    help="Query worker processes (each killable at its deadline) [2]; the HTTP server stays one process.",
+)
+def serve(
+    store_dir: Path,
+    host: str,
+    port: int,
+    offline: bool,
+    query_timeout: float | None,
+    max_query_timeout: float | None,
+    query_workers: int | None,
+) -> None:
     """Serve the graph over SPARQL. Without a store, first harvest the live register when it is
     reachable, and otherwise build the store from the EXAMPLE dataset."""
     import uvicorn
@@ -361,9 +384,153 @@ def serve(store_dir: Path, host: str, port: int, offline: bool) -> None:
         _fail(error, EXIT_STORE)
     # ALGOKG_PUBLIC_BASE (behind a proxy) wins over the address the server binds to.
     bound = None if os.environ.get("ALGOKG_PUBLIC_BASE") else f"http://{host}:{port}"
-    settings = Settings.from_environment(store_dir, public_base=bound)
+    settings = Settings.from_environment(
+        store_dir,
+        public_base=bound,
+        query_timeout=query_timeout,
+        max_query_timeout=max_query_timeout,
+        query_workers=query_workers,
+    )
     click.echo(f"serving {store_dir} on http://{host}:{port}/sparql")
     uvicorn.run(create_app(settings), host=host, port=port)
+
+
+@cli.command()
+@store_option
+@click.option(
+    "--index", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="An Algoritmekader index JSON."
+)
+@click.option(
+    "--archive",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A tar.gz of the Algoritmekader repository (default: the pinned commit, downloaded once and cached).",
+)
+@click.option("--norms", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="maatregelen-adr-ark.csv.")
+@click.option(
+    "--tree", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="The AI Act decision tree YAML."
+)
+@click.option("--refresh", is_flag=True, help="Download the pinned archive again.")
+def kader(
+    store_dir: Path, index: Path | None, archive: Path | None, norms: Path | None, tree: Path | None, refresh: bool
+) -> None:
+    """Load the Algoritmekader (requirements, measures, instruments) and the AI Act decision tree into the store."""
+    from compliance.algoritmekader import load_kader
+
+    try:
+        done = load_kader(store_dir, index=index, archive=archive, norms=norms, tree=tree, refresh=refresh)
+    except AlgokgError as error:
+        _fail(error)
+    for line in done.report.lines():
+        click.echo(f"note: {line}", err=True)
+    state = "loaded" if done.loaded else "already loaded"
+    click.echo(
+        f"Algoritmekader {state}: {done.requirements} requirements, {done.measures} measures, "
+        f"{done.instruments} instruments; {len(done.report.unresolved)} citations not linked to an article"
+    )
+
+
+@cli.command()
+@store_option
+@click.argument("algorithm_id")
+@click.option(
+    "--answers",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="The answers (YAML or JSON): answered_by, answered_at, organisation, answers.",
+)
+@click.option(
+    "--tree",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    envvar="ALGOKG_DECISION_TREE",
+    help="The AI Act decision tree YAML (or set ALGOKG_DECISION_TREE).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def classify(store_dir: Path, algorithm_id: str, answers: Path, tree: Path, as_json: bool) -> None:
+    """Run the AI Act decision tree on ALGORITHM_ID's answers and store the classification (atomic)."""
+    from compliance.classification import classify_and_store, outcome_summary
+
+    try:
+        summary = outcome_summary(classify_and_store(store_dir, algorithm_id, answers, tree))
+    except AlgokgError as error:
+        _fail(error)
+    for note in summary["notes"]:
+        click.echo(f"note: {note}", err=True)
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{algorithm_id}: conclusion {summary['conclusion']} ({summary['risk_level'] or 'no AI Act category'})")
+    click.echo(f"labels: {', '.join(summary['labels'])}")
+    click.echo(f"requirements: {len(summary['requirements'])}; stored as {summary['classification']}")
+
+
+@cli.command()
+@store_option
+@click.argument("algorithm_id")
+@click.option("--on", "on", type=click.DateTime(formats=["%Y-%m-%d"]), help="Only obligations applying on this day.")
+@click.option("--language", type=click.Choice(["en", "nl"]), default="en", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object (stable keys).")
+def obligations(store_dir: Path, algorithm_id: str, on: datetime | None, language: str, as_json: bool) -> None:
+    """The AI Act obligations of an algorithm (register id or IRI): who owes them, the articles they rest on
+    and the dates they apply from, original and amended, each with its source."""
+    from compliance.obligations import algorithm_facts, obligations_for, render_text
+
+    day = on.date() if on else None
+    try:
+        store = open_store(store_dir)
+        facts = algorithm_facts(store, algorithm_id)
+        found = obligations_for(store, facts.iri, day, language=language)
+    except AlgokgError as error:
+        _fail(error, EXIT_STORE if isinstance(error, StoreError) else EXIT_UNREADABLE)
+    if as_json:
+        payload = {"algorithm": facts.iri, "on": day.isoformat() if day else None}
+        payload["obligations"] = [item.to_json() for item in found]
+        click.echo(json.dumps(payload, ensure_ascii=False, sort_keys=True))
+        return
+    click.echo(render_text(facts, found, day))
+
+
+@cli.command()
+@store_option
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--iama-template",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The task registry's instruments/iama.yaml (default: the pinned download, cached).",
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per file, in a list.")
+def assess(store_dir: Path, files: tuple[Path, ...], iama_template: Path | None, as_json: bool) -> None:
+    """Store filled-in assessments (IAMA, FRIA, DPIA, kinderrechtentoets, bias test, CIO judgement; YAML or JSON)
+    of algorithms in the store, checked against their templates and the `assessments` SHACL profile.
+    Exit codes: 0 stored (or nothing new), 1 rejected (SHACL, unknown algorithm), 2 unreadable or invalid file,
+    3 the store could not be written. Nothing is written unless the exit code is 0."""
+    from compliance.assessment_files import AssessmentFileError
+    from compliance.assessments import AssessmentRejected, import_assessments, summary, templates_for
+
+    try:
+        result = import_assessments(store_dir, list(files), templates_for(files, iama_template))
+    except AssessmentFileError as error:
+        click.echo(f"error: {error.details()}", err=True)
+        sys.exit(EXIT_UNREADABLE)
+    except AssessmentRejected as error:
+        for item in error.report.results if error.report else []:
+            click.echo(f"{error.path}: {item.severity}: {item.message_en}", err=True)
+        _fail(error, EXIT_REJECTED)
+    except AlgokgError as error:
+        _fail(error)
+    rows = summary(result)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, sort_keys=True))
+        return
+    for row in rows:
+        state = "stored" if row["stored"] else "already stored"
+        click.echo(f"{state}: {row['file']}: {row['kind']} of {row['algorithm']} as {row['assessment']}")
+        for warning in row["warnings"]:
+            click.echo(f"    warning: {warning}")
+        for key, cover in dict(row.get("fria_coverage") or {}).items():
+            click.echo(
+                f"    FRIA element ({key}): {len(cover['answered'])} crosswalked IAMA answers, {len(cover['open'])} open"
+            )
 
 
 if __name__ == "__main__":

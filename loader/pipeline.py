@@ -5,7 +5,7 @@ import hashlib
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,7 +16,7 @@ from pyoxigraph import Quad, RdfFormat, Store, Triple, serialize
 from rdflib import Graph
 
 from loader import store as stores
-from loader.current_state import refresh_current_state
+from loader.current_state import current_state_quads
 from loader.errors import AlgokgError, SourceError
 from loader.graphs import dataset_graph
 from loader.mapping import Finding, MappingContext, map_record
@@ -24,7 +24,7 @@ from loader.mapping.concepts import ConceptIndex
 from loader.provenance import provenance_quads
 from loader.rdf_source import rdf_format_for, read_rdf
 from loader.reference import ReferenceData, reference_data
-from loader.sourceload import SourceLoad, source_graph, validation_graph
+from loader.sourceload import Registration, SourceLoad, source_graph, validation_graph
 from loader.sources import read as read_records
 from loader.sources.records import Record
 
@@ -125,10 +125,12 @@ def prepare(
     report = SourceReport(name=str(path), sha256=sha256)
     rdf_format = rdf_format_for(path, input_format)
     records: int | None = None
+    registrations: list[Registration] | None = None
     if rdf_format is not None:
         quads = read_rdf(data, rdf_format=rdf_format, label=str(path), graph=graph)
     else:
-        quads, records = _map_register_file(path, reference, input_format, language, graph, report, progress)
+        quads, registrations = _map_register_file(path, reference, input_format, language, graph, report, progress)
+        records = report.records
     report.quads = len(quads)
     validation: list[Quad] = []
     if run_validation:
@@ -148,7 +150,13 @@ def prepare(
         media_type=rdf_format.media_type if rdf_format else None,
     )
     load = SourceLoad(
-        name=str(path), sha256=sha256, graph=graph, quads=quads, provenance=provenance, validation=validation
+        name=str(path),
+        sha256=sha256,
+        graph=graph,
+        quads=quads,
+        provenance=provenance,
+        validation=validation,
+        registrations=registrations,
     )
     return load, report
 
@@ -161,7 +169,7 @@ def _map_register_file(
     graph: object,
     report: SourceReport,
     progress: Progress | None,
-) -> tuple[list[Quad], int]:
+) -> tuple[list[Quad], list[Registration]]:
     records = list(read_records(path, format=input_format, language=language))
     context = MappingContext(
         graph=graph,  # type: ignore[arg-type]
@@ -171,12 +179,16 @@ def _map_register_file(
         language=detect_language(path, records, reference.concepts),
     )
     quads: list[Quad] = []
+    registrations: list[Registration] = []
     algorithms = set()
     for done, record in enumerate(records, 1):
         if progress and (done % 500 == 0 or done == len(records)):
             progress(path.name, done, len(records))
         mapped = map_record(record, context)
         quads += mapped.quads
+        registrations.append(
+            Registration(mapped.registration, mapped.algorithm, mapped.language or "", mapped.statements)
+        )
         algorithms.add(mapped.algorithm.value)
         report.findings += mapped.findings
         report.law_links += mapped.law_links
@@ -186,7 +198,7 @@ def _map_register_file(
             report.organisations_matched += mapped.organisation.iri is not None
     report.records = len(records)
     report.algorithms = len(algorithms)
-    return quads, len(records)
+    return quads, registrations
 
 
 def _as_rdflib(quads: list[Quad]) -> Graph:
@@ -195,10 +207,10 @@ def _as_rdflib(quads: list[Quad]) -> Graph:
     return Graph().parse(data=serialize(triples, format=RdfFormat.N_TRIPLES), format="nt")
 
 
-def _refresh(store: Store, loads: list[SourceLoad]) -> None:
+def _derive(store: Store, new: Sequence[SourceLoad]) -> Iterable[Quad]:
     # The example dataset only stands in for real data: the first real load replaces it.
     store.remove_graph(dataset_graph("example"))
-    refresh_current_state(store, [quad for load in loads for quad in load.quads])
+    return current_state_quads(store, new)
 
 
 def load_paths(
@@ -282,7 +294,7 @@ def _load(
         report.rejected = True
         raise LoadRejected(report)
     loads = [load for load, _ in prepared]
-    report.commit = stores.commit(store_dir, loads, refresh=lambda store: _refresh(store, loads))
+    report.commit = stores.commit(store_dir, loads, derive=_derive)
     skipped = set(report.commit.skipped)
     for source in report.sources:
         source.skipped = source.name in skipped

@@ -5,6 +5,7 @@ A :class:`SourceLoad` is the hand-over between reading/mapping (``loader.mapping
 parses or maps anything and a load is one atomic write.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from pyoxigraph import NamedNode, Quad
@@ -31,6 +32,22 @@ def validation_graph(sha256: str) -> NamedNode:
 
 
 @dataclass(frozen=True)
+class Registration:
+    """One registration a source holds, as the mapping made it: what current state needs, without a scan.
+
+    :param iri: the registration.
+    :param algorithm: the algorithm it registers (``akg:registers``).
+    :param language: its ``akg:copyLanguage``, ``""`` when it has none.
+    :param statements: the source's quads with the registration as subject.
+    """
+
+    iri: NamedNode
+    algorithm: NamedNode
+    language: str
+    statements: Sequence[Quad]
+
+
+@dataclass(frozen=True)
 class SourceLoad:
     """One input file, mapped.
 
@@ -40,6 +57,8 @@ class SourceLoad:
     :param quads: the mapped data.
     :param provenance: PROV-O description of the source, in :data:`PROVENANCE_GRAPH`.
     :param validation: SHACL results for the source, in :func:`validation_graph` (empty when it conforms).
+    :param registrations: the registrations in ``quads``, indexed by the mapping; ``None`` (RDF files): not
+        indexed, current state finds them by scanning ``quads``.
     """
 
     name: str
@@ -48,3 +67,4 @@ class SourceLoad:
     quads: list[Quad] = field(default_factory=list)
     provenance: list[Quad] = field(default_factory=list)
     validation: list[Quad] = field(default_factory=list)
+    registrations: list[Registration] | None = None

@@ -184,12 +184,22 @@ class _PreparedQueries(Graph):
         super().__init__()
         self._prepared: dict[str, Any] = {}
 
-    def query(self, query_object: Any, *args: Any, **kwargs: Any) -> Result:
-        if isinstance(query_object, str) and not args and set(kwargs) <= {"initBindings"}:
-            if query_object not in self._prepared:
-                self._prepared[query_object] = prepareQuery(query_object, initNs=dict(self.namespaces()))
-            query_object = self._prepared[query_object]
-        return super().query(query_object, *args, **kwargs)
+    def query(  # type: ignore[override]
+        self,
+        query_object: Any,
+        processor: Any = "sparql",
+        result: Any = "sparql",
+        initNs: Any = None,  # rdflib's names and order: pyshacl passes them by position
+        initBindings: Any = None,
+        use_store_provided: bool = True,
+        **kwargs: Any,
+    ) -> Result:
+        if isinstance(query_object, str) and processor == "sparql" and result == "sparql" and not kwargs:
+            key = (query_object, tuple(sorted((initNs or {}).items())))
+            if key not in self._prepared:
+                self._prepared[key] = prepareQuery(query_object, initNs={**dict(self.namespaces()), **(initNs or {})})
+            query_object, initNs = self._prepared[key], None
+        return super().query(query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs)
 
 
 def validate(data: Graph, *, profiles: Sequence[str] = DEFAULT_PROFILES) -> ValidationReport:

@@ -5,8 +5,11 @@ the reference law and every loaded dataset answer together.
 """
 
 from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
 
-from sparql_api import protocol
+from sparql_api import graph_store, linked_data, metadata, protocol, update, web
+from sparql_api import rest as rest_api
+from sparql_api.cors import PublicCORSMiddleware
 from sparql_api.queries import QueryService
 from sparql_api.settings import Settings
 
@@ -17,9 +20,14 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.queries = QueryService(settings)
 
-    @app.get("/health")
-    def health() -> dict[str, str]:
-        return {"status": "ok"}
-
-    app.include_router(protocol.router)
+    metadata.install(app)  # /health, /ready, /metrics (+ request metrics), VoID, DCAT, dumps
+    # Read endpoints are public: any origin may GET/POST them; large answers travel gzipped.
+    app.add_middleware(GZipMiddleware, minimum_size=1024)  # skips application/gzip (the dumps) by default
+    app.add_middleware(PublicCORSMiddleware)  # sparql_api.cors: Allow-Origin * on every answer
+    protocol.install(app)  # /sparql, first among the routes (the hot path)
+    app.include_router(update.router)  # /update (SPARQL Update), behind the write token
+    app.include_router(graph_store.router)  # /store (Graph Store Protocol); writes behind the token
+    app.include_router(linked_data.router)
+    app.include_router(rest_api.router)
+    app.include_router(web.router)  # HTML pages: /, /algorithms, /query, … (sparql_api.web)
     return app

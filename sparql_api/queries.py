@@ -3,16 +3,23 @@
 Interface other modules rely on (keep it stable):
 
 - `QueryService.serialize(query, result_format, …) -> bytes`: a whole answer in a pyoxigraph format;
+- `QueryService.answer(query, solutions_format, graph_format, …) -> (bytes, format)`: the same, for a caller
+  that accepts one format per query form and learns the form from the answer (the SPARQL endpoint);
 - `QueryService.select(query, substitutions=…) -> list[dict[str, Term]]`: rows as pyoxigraph terms;
+- `QueryService.ask(query, substitutions=…) -> bool`;
 - `QueryService.data_version`: names the store generation answering (for ETag / Last-Modified);
-- errors: `QuerySyntaxError` (line, column), `QueryTimeout` (the deadline), `QueryFailed`.
+- `QueryService.timeout(asked)`: the deadline a query gets;
+- errors: `QuerySyntaxError` (line, column), `QueryTimeout` (the deadline; `QueryOverloaded` when no worker
+  became free), `QueryFailed`, `WrongResultFormat`.
 
-Parameters are bound as RDF terms through `substitutions`, never pasted into query text.
+Queries run in worker processes (`sparql_api.worker_pool`) that are killed at the deadline, because pyoxigraph
+cannot interrupt a query. Parameters are bound as RDF terms through `substitutions`, never pasted into query text.
 """
 
+import os
 import re
+import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from pyoxigraph import (
@@ -22,17 +29,19 @@ from pyoxigraph import (
     QueryBoolean,
     QueryResultsFormat,
     QuerySolutions,
-    QueryTriples,
     RdfFormat,
-    Store,
-    Variable,
+    parse_query_results,
 )
 
-from loader.store import current_path, open_store
+from loader.store import current_path
 from sparql_api.settings import Settings
+from sparql_api.worker_pool import WorkerDied, WorkerPool, WorkersBusy, WorkerTimedOut
 
 Term = NamedNode | BlankNode | Literal
 ResultFormat = QueryResultsFormat | RdfFormat
+UNNAMED_GRAPH = ""  # in `default_graph`: the store's unnamed graph
+
+RETRY_AFTER_SECONDS = 5
 
 
 class QueryError(Exception):
@@ -50,11 +59,23 @@ class QuerySyntaxError(QueryError):
 
 
 class QueryTimeout(QueryError):
-    status = 503
+    """The query was stopped at its deadline; nothing of its answer was sent."""
 
-    def __init__(self, seconds: float) -> None:
-        super().__init__(f"the query did not finish within its deadline of {seconds:g} s and was stopped")
+    status = 503
+    retry_after = RETRY_AFTER_SECONDS
+
+    def __init__(self, seconds: float, message: str | None = None) -> None:
+        super().__init__(message or f"the query did not finish within its deadline of {seconds:g} s and was stopped")
         self.seconds = seconds
+
+
+class QueryOverloaded(QueryTimeout):
+    """Every query worker stayed busy until the request's deadline."""
+
+    def __init__(self, seconds: float, workers: int) -> None:
+        super().__init__(
+            seconds, f"all {workers} query workers stayed busy for {seconds:g} s; the query was not started"
+        )
 
 
 class QueryFailed(QueryError):
@@ -66,52 +87,108 @@ class WrongResultFormat(QueryError):
 
     status = 406
 
-
-@dataclass(frozen=True)
-class Deadline:
-    seconds: float
+    def __init__(self, message: str, form: str = "") -> None:
+        super().__init__(message)
+        self.form = form
 
 
 _POSITION = re.compile(r"(?:line|at) (\d+)(?::|, column |:)(\d+)", re.IGNORECASE)
 
 
-def syntax_error(error: SyntaxError) -> QuerySyntaxError:
-    """pyoxigraph's parse error with its line and column made explicit (1-based)."""
-    message = str(error)
-    line, column = getattr(error, "lineno", None), getattr(error, "offset", None)
-    if line is None and (match := _POSITION.search(message)):
+def syntax_error(message: str) -> QuerySyntaxError:
+    """pyoxigraph's parse error ("error at 3:7: expected …") with its line and column made explicit (1-based)."""
+    line = column = None
+    if match := _POSITION.search(message):
         line, column = int(match[1]), int(match[2])
     return QuerySyntaxError(message, line, column)
 
 
+# Strings, IRIs and comments may contain the word FROM; remove them before looking for the keyword.
+_NOT_KEYWORDS = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
+    r"|<[^<>\"{}|^`\\\x00-\x20]*>|#[^\n]*",
+)
+_FROM = re.compile(r"(?<![\w?$:])FROM(?![\w:])", re.IGNORECASE)
+
+
+def has_dataset_clause(query: str) -> bool:
+    """Whether the query names its own dataset (FROM / FROM NAMED), which then replaces the union default graph."""
+    return "from" in query.lower() and bool(_FROM.search(_NOT_KEYWORDS.sub(" ", query)))
+
+
+def _extension(result_format: ResultFormat | None) -> str | None:
+    return None if result_format is None else result_format.file_extension
+
+
 class QueryService:
-    """Runs queries on the current generation of the store, reopening it after a commit."""
+    """Runs queries on the current generation of the store (the workers reopen it after a commit)."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._generation: Path | None = None
-        self._store: Store | None = None
+        self._pool = WorkerPool(settings.store_dir, settings.query_workers)
 
     @property
     def data_version(self) -> str:
         """The name of the generation that answers (changes with every commit)."""
-        return self._current()[0].name
+        return self._generation().name
 
-    def store(self) -> Store:
-        return self._current()[1]
+    def _generation(self) -> Path:
+        current = current_path(self.settings.store_dir)
+        return self.settings.store_dir / os.readlink(current)
 
-    def _current(self) -> tuple[Path, Store]:
-        generation = current_path(self.settings.store_dir).resolve()
-        if generation != self._generation or self._store is None:
-            self._store, self._generation = open_store(self.settings.store_dir), generation
-        assert self._generation is not None
-        return self._generation, self._store
+    @property
+    def worker_pids(self) -> list[int]:
+        """Process ids of the query workers (for metrics and tests)."""
+        return self._pool.pids
 
     def timeout(self, asked: float | None) -> float:
         """The deadline for a query: the client's wish, capped by the operator's maximum."""
         if asked is None or asked <= 0:
             return self.settings.query_timeout
         return min(asked, self.settings.max_query_timeout)
+
+    def answer(
+        self,
+        query: str,
+        solutions_format: QueryResultsFormat | None,
+        graph_format: RdfFormat | None,
+        *,
+        substitutions: Mapping[str, Term] | None = None,
+        default_graph: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        timeout: float | None = None,
+        base_iri: str | None = None,
+    ) -> tuple[bytes, ResultFormat]:
+        """The whole answer, in `solutions_format` for SELECT/ASK or `graph_format` for CONSTRUCT/DESCRIBE.
+
+        :param default_graph: IRIs of the default graph (SPARQL protocol `default-graph-uri`; `UNNAMED_GRAPH`
+            for the store's unnamed graph); with neither this nor `named_graphs` nor FROM in the query, the
+            default graph is the union of all graphs.
+        :param timeout: seconds the client asked for (capped by the settings); None for the default.
+        :param base_iri: resolves relative IRIs in the query (the SPARQL endpoint passes its own URL).
+        :raises WrongResultFormat: when the format for the query's form is None.
+        """
+        options: dict[str, object] = {"base_iri": base_iri} if base_iri else {}
+        if default_graph is not None or named_graphs is not None:
+            # The protocol's dataset replaces the query's; a part left out is empty (SPARQL 1.1 Protocol 2.1.4).
+            options["default_graph"] = list(default_graph or [])
+            options["named_graphs"] = list(named_graphs or [])
+        elif not has_dataset_clause(query):
+            options["use_default_graph_as_union"] = True
+        if substitutions:
+            options["substitutions"] = dict(substitutions)
+        seconds = self.timeout(timeout)
+        request = (str(self._generation()), query, _extension(solutions_format), _extension(graph_format), options)
+        try:
+            reply = self._pool.run(request, time.monotonic() + seconds)
+        except WorkersBusy:
+            raise QueryOverloaded(seconds, self._pool.size) from None
+        except WorkerTimedOut:
+            raise QueryTimeout(seconds) from None
+        except WorkerDied as error:
+            raise QueryFailed(f"the query worker ended without answering ({error})") from None
+        return _decode(reply)
 
     def serialize(
         self,
@@ -123,48 +200,77 @@ class QueryService:
         named_graphs: Sequence[str] | None = None,
         timeout: float | None = None,
     ) -> bytes:
-        results = self._query(query, substitutions, default_graph, named_graphs)
-        if isinstance(results, QueryBoolean | QuerySolutions) != isinstance(result_format, QueryResultsFormat):
-            raise WrongResultFormat(f"{result_format} does not fit this query form")
-        return results.serialize(format=result_format)  # type: ignore[arg-type]
+        """The whole answer in `result_format`; WrongResultFormat if it does not fit the query form."""
+        solutions = result_format if isinstance(result_format, QueryResultsFormat) else None
+        graph = result_format if isinstance(result_format, RdfFormat) else None
+        body, _ = self.answer(
+            query,
+            solutions,
+            graph,
+            substitutions=substitutions,
+            default_graph=default_graph,
+            named_graphs=named_graphs,
+            timeout=timeout,
+        )
+        return body
 
     def select(
         self, query: str, *, substitutions: Mapping[str, Term] | None = None, timeout: float | None = None
     ) -> list[dict[str, Term]]:
-        results = self._query(query, substitutions, None, None)
+        """Rows of a SELECT query over the union of all graphs; unbound variables are left out of a row."""
+        body = self._results(query, "select", substitutions, timeout)
+        results = parse_query_results(body, format=QueryResultsFormat.JSON)
         if not isinstance(results, QuerySolutions):
             raise QueryFailed("select() needs a SELECT query")
         names = [variable.value for variable in results.variables]
         return [{name: row[name] for name in names if row[name] is not None} for row in results]
 
-    def ask(self, query: str, *, substitutions: Mapping[str, Term] | None = None) -> bool:
-        results = self._query(query, substitutions, None, None)
+    def ask(self, query: str, *, substitutions: Mapping[str, Term] | None = None, timeout: float | None = None) -> bool:
+        body = self._results(query, "ask", substitutions, timeout)
+        results = parse_query_results(body, format=QueryResultsFormat.JSON)
         if not isinstance(results, QueryBoolean):
             raise QueryFailed("ask() needs an ASK query")
         return bool(results)
 
-    def _query(
-        self,
-        query: str,
-        substitutions: Mapping[str, Term] | None,
-        default_graph: Sequence[str] | None,
-        named_graphs: Sequence[str] | None,
-    ) -> QueryBoolean | QuerySolutions | QueryTriples:
-        options: dict[str, object] = {}
-        if default_graph is not None:
-            options["default_graph"] = [NamedNode(iri) for iri in default_graph]
-        else:
-            options["use_default_graph_as_union"] = True
-        if named_graphs is not None:
-            options["named_graphs"] = [NamedNode(iri) for iri in named_graphs]
-        if substitutions:
-            options["substitutions"] = {Variable(name): term for name, term in substitutions.items()}
+    def _results(
+        self, query: str, caller: str, substitutions: Mapping[str, Term] | None, timeout: float | None
+    ) -> bytes:
         try:
-            return self.store().query(query, **options)  # type: ignore[arg-type]
-        except SyntaxError as error:
-            raise syntax_error(error) from error
-        except (OSError, ValueError) as error:
-            raise QueryFailed(str(error)) from error
+            return self.serialize(query, QueryResultsFormat.JSON, substitutions=substitutions, timeout=timeout)
+        except WrongResultFormat as error:
+            raise QueryFailed(f"{caller}() needs a {caller.upper()} query, not a {error.form}") from None
 
     def close(self) -> None:
-        self._store = None
+        self._pool.close()
+
+
+def _decode(reply: bytes) -> tuple[bytes, ResultFormat]:
+    kind, rest = reply[:1], reply[1:]
+    if kind == b"R":
+        extension, _, body = rest.partition(b"\n")
+        name = extension.decode()
+        if name in _SOLUTIONS_EXTENSIONS:
+            return body, QueryResultsFormat.from_extension(name)
+        return body, RdfFormat.from_extension(name)
+    message = rest.decode("utf-8", errors="replace")
+    if kind == b"S":
+        raise syntax_error(message)
+    if kind == b"W":
+        raise WrongResultFormat(f"no format was asked for the results of a {message} query", form=message)
+    raise QueryFailed(message)
+
+
+_SOLUTIONS_EXTENSIONS = {f.file_extension for f in (QueryResultsFormat.JSON, QueryResultsFormat.XML)} | {"csv", "tsv"}
+
+__all__ = [
+    "QueryError",
+    "QueryFailed",
+    "QueryOverloaded",
+    "QueryService",
+    "QuerySyntaxError",
+    "QueryTimeout",
+    "ResultFormat",
+    "Term",
+    "WrongResultFormat",
+    "has_dataset_clause",
+]

@@ -22,3 +22,16 @@ def test_a_generated_register_loads(tmp_path: Path) -> None:
     assert source.law_links == source.law_links_resolved > 200
     stats = store_stats(open_store(tmp_path / "store"))
     assert stats["registrations"] == 200 and stats["organisations_tooi"] > 0
+
+
+def test_http_benchmark_smoke(tmp_path: Path) -> None:
+    """A tiny run of `benchmarks.http`: both servers answer the same queries, without errors, and a ratio comes out."""
+    from benchmarks.http import main
+
+    result = main(["--size", "30", "--clients", "2", "--duration", "0.3", "--warmup", "0.1", "--work", str(tmp_path)])
+    rows = result["results"]
+    assert isinstance(rows, dict)
+    assert set(rows) == {"point lookup", "selective join", "aggregate", "CONSTRUCT", "mix"}
+    for row in rows.values():
+        assert row["oxigraph_errors"] == row["algokg_errors"] == 0
+        assert row["oxigraph_rps"] > 0 and row["algokg_rps"] > 0 and row["ratio"] > 0

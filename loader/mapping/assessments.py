@@ -37,8 +37,7 @@ def instrument_for(title: str, concepts: ConceptIndex) -> tuple[NamedNode, str]:
 
 
 def assessment_quads(
-    registration: NamedNode,
-    number: int | str,
+    node: NamedNode,
     *,
     title: str,
     link: str | None,
@@ -48,10 +47,9 @@ def assessment_quads(
     concepts: ConceptIndex,
     graph: NamedNode,
 ) -> list[Quad]:
-    node = NamedNode(f"{registration.value}/assessment/{number}")
+    """The assessment ``node`` (the registration links to it, see ``loader.mapping.records``)."""
     instrument, _ = instrument_for(title, concepts)
     triples: list[tuple[NamedNode, NamedNode, NamedNode | Literal]] = [
-        (registration, t.akg("hasAssessment"), node),
         (node, t.RDF_TYPE, t.akg("Assessment")),
         (node, t.akg("instrument"), instrument),
         (node, t.akg("titleAsPublished"), Literal(title)),

@@ -33,6 +33,7 @@ class ConceptIndex:
     def __init__(self, graph: Graph) -> None:
         self._by_scheme: dict[str, dict[str, set[tuple[str, str | None]]]] = {}
         self._found: dict[tuple[str, str], ConceptMatch | None] = {}
+        self._labels: dict[str, dict[str, set[str]]] = {}
         for concept, scheme in graph.subject_objects(SKOS.inScheme):
             if not isinstance(concept, URIRef):
                 continue
@@ -59,8 +60,11 @@ class ConceptIndex:
         return ConceptMatch(next(iter(iris)), languages.pop() if len(languages) == 1 else None)
 
     def labels(self, scheme: str) -> dict[str, set[str]]:
-        """Folded label -> concept IRIs, for prefix and acronym matching."""
-        return {label: {iri for iri, _ in found} for label, found in self._by_scheme.get(scheme, {}).items()}
+        """Folded label -> concept IRIs, for prefix and acronym matching (made once per scheme: do not change it)."""
+        if scheme not in self._labels:
+            found = self._by_scheme.get(scheme, {}).items()
+            self._labels[scheme] = {label: {iri for iri, _ in matches} for label, matches in found}
+        return self._labels[scheme]
 
 
 @cache

@@ -7,7 +7,7 @@ so stale versions can be found. A link that names no law is kept as published an
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from pyoxigraph import Literal, NamedNode, Quad
@@ -107,9 +107,10 @@ def _subdivision(
 
 @dataclass
 class StatutoryBases:
-    """The quads of a record's statutory bases and what could not be resolved."""
+    """A record's statutory-basis nodes (the registration links to them), their quads, what could not be resolved."""
 
     quads: list[Quad]
+    bases: list[NamedNode] = field(default_factory=list)
     links: int = 0
     links_resolved: int = 0
     unresolved: list[str] | None = None
@@ -140,7 +141,8 @@ def statutory_bases(
             result.links_resolved += resolved is not None
             if resolved is None:
                 result.unresolved.append(link)
-        quads += _basis_quads(registration, basis, item.title, item.url or item.link, resolved, graph)
+        result.bases.append(basis)
+        quads += _basis_quads(basis, item.title, item.url or item.link, resolved, graph)
         if resolved:
             seen.add(resolved.resource.value)
     for number, citation in enumerate(scan_citations(free_text or "", table), 1):
@@ -149,22 +151,28 @@ def statutory_bases(
             continue
         seen.add(resolved.resource.value)
         basis = NamedNode(f"{registration.value}/basis/text-{number}")
-        quads += _basis_quads(registration, basis, citation.text, None, resolved, graph)
+        result.bases.append(basis)
+        quads += _basis_quads(basis, citation.text, None, resolved, graph)
     return result
 
 
+_DESCRIBED: dict[tuple[NamedNode, tuple[tuple[NamedNode, NamedNode, NamedNode | Literal], ...]], list[Quad]] = {}
+
+
+def _law_quads(resolved: ResolvedLaw, graph: NamedNode) -> list[Quad]:
+    """The law/article quads of a resolved reference, made once per graph: thousands of records cite each law."""
+    key = (graph, tuple(resolved.triples))
+    if key not in _DESCRIBED:
+        if len(_DESCRIBED) > 100_000:  # a long-lived process loading many files: keep it bounded
+            _DESCRIBED.clear()
+        _DESCRIBED[key] = [Quad(s, p, o, graph) for s, p, o in resolved.triples]
+    return _DESCRIBED[key]
+
+
 def _basis_quads(
-    registration: NamedNode,
-    basis: NamedNode,
-    title: str | None,
-    link: str | None,
-    resolved: ResolvedLaw | None,
-    graph: NamedNode,
+    basis: NamedNode, title: str | None, link: str | None, resolved: ResolvedLaw | None, graph: NamedNode
 ) -> list[Quad]:
-    triples: list[tuple[NamedNode, NamedNode, NamedNode | Literal]] = [
-        (registration, t.akg("hasStatutoryBasis"), basis),
-        (basis, t.RDF_TYPE, t.akg("StatutoryBasis")),
-    ]
+    triples: list[tuple[NamedNode, NamedNode, NamedNode | Literal]] = [(basis, t.RDF_TYPE, t.akg("StatutoryBasis"))]
     if title:
         triples.append((basis, t.akg("citationTitle"), Literal(title)))
     if link:
@@ -173,5 +181,5 @@ def _basis_quads(
         triples.append((basis, t.akg("legalResource"), resolved.resource))
         if resolved.version_date:
             triples.append((basis, t.akg("citedVersionDate"), t.typed(resolved.version_date, "date")))
-        triples += resolved.triples
-    return [Quad(s, p, o, graph) for s, p, o in triples]
+    quads = [Quad(s, p, o, graph) for s, p, o in triples]
+    return quads + _law_quads(resolved, graph) if resolved else quads

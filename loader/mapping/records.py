@@ -9,6 +9,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from pyoxigraph import Literal, NamedNode, Quad
 
@@ -65,6 +66,8 @@ LINK_FIELDS = {
     "page_url": t.akg("registerPage"),
 }
 CONCEPT_FIELDS = {"status": ("register-status", t.akg("status"))}
+HAS_ASSESSMENT = t.akg("hasAssessment")
+HAS_STATUTORY_BASIS = t.akg("hasStatutoryBasis")
 REGISTRATION_CLASSES = {
     "1.0": "Registration_1_0",
     "0.4": "Registration_0_4",
@@ -110,6 +113,8 @@ class RecordMapping:
     algorithm: NamedNode
     registration: NamedNode
     quads: list[Quad] = field(default_factory=list)
+    statements: list[Quad] = field(default_factory=list)  # those of ``quads`` with the registration as subject
+    language: str | None = None  # the registration's akg:copyLanguage
     findings: list[Finding] = field(default_factory=list)
     organisation: OrganisationMatch | None = None
     law_links: int = 0
@@ -130,21 +135,24 @@ def map_record(record: Record, context: MappingContext) -> RecordMapping:
 class _RecordWriter:
     def __init__(self, record: Record, context: MappingContext) -> None:
         self.record, self.context, self.graph = record, context, context.graph
+        # Field values by name: a record model forbids extra fields, so this is getattr(record, name, None)
+        # without the cost of pydantic's __getattr__ for names the record's version does not define.
+        self.fields = record.__dict__
         self.language = LANGUAGES.get((record.language or "").upper(), context.language)
-        name = getattr(record, "name", None) or ""
-        organisation = getattr(record, "organization", None) or ""
+        name = self.value("name") or ""
+        organisation = self.value("organization") or ""
         if record.algorithm_id:
             algorithm = t.algorithm_iri(record.algorithm_id)
         else:
             algorithm = t.unidentified_algorithm_iri(organisation, name)
         registration = NamedNode(f"{algorithm.value}/registration/{registration_digest(record)[:16]}")
-        self.out = RecordMapping(algorithm, registration)
+        self.out = RecordMapping(algorithm, registration, language=self.language)
 
     def write(self) -> RecordMapping:
         record, registration = self.record, self.out.registration
         self._identity()
         for name in type(record).model_fields:
-            value = getattr(record, name)
+            value = self.fields[name]
             if name in _SPECIAL or value in (None, "", []):
                 continue
             if name in TEXT_FIELDS:
@@ -171,8 +179,14 @@ class _RecordWriter:
 
     # -- helpers ------------------------------------------------------------------------------
 
+    def value(self, name: str) -> Any:
+        return self.fields.get(name)
+
     def add(self, subject: NamedNode, predicate: NamedNode, obj: NamedNode | Literal) -> None:
-        self.out.quads.append(Quad(subject, predicate, obj, self.graph))
+        quad = Quad(subject, predicate, obj, self.graph)
+        self.out.quads.append(quad)
+        if subject is self.out.registration:  # every statement about it goes through here, with this object
+            self.out.statements.append(quad)
 
     def note(self, field_name: str, severity: str, message: str, value: str | None = None) -> None:
         self.out.findings.append(finding(self.record, field_name, severity, message, value))  # type: ignore[arg-type]
@@ -235,7 +249,7 @@ class _RecordWriter:
     # -- fields with their own rules ---------------------------------------------------------------
 
     def _organisation(self) -> None:
-        name = getattr(self.record, "organization", None)
+        name = self.value("organization")
         if not name:
             return
         registration = self.out.registration
@@ -263,7 +277,7 @@ class _RecordWriter:
         self.note("organization", "warning", f"organisation not found in the TOOI lists; nearest: {offered}", name)
 
     def _themes(self) -> None:
-        category = getattr(self.record, "category", None)
+        category = self.value("category")
         if isinstance(category, str) and category:
             # Older standards: a free-text policy area; a theme as well when it names one.
             self.add(self.out.registration, t.akg("policyArea"), t.text(category, self.language))
@@ -271,7 +285,7 @@ class _RecordWriter:
                 self.add(self.out.registration, t.akg("theme"), NamedNode(match.iri))
         for value in category if isinstance(category, list) else []:
             self._concept("category", value, "register-theme", t.akg("theme"))
-        category = getattr(self.record, "publication_category", None)
+        category = self.value("publication_category")
         if category:
             self._concept("publication_category", category, "publication-category", t.akg("publicationCategory"))
 
@@ -281,7 +295,7 @@ class _RecordWriter:
             ("begin_date", t.akg("beginDate"), t.akg("beginDateAsPublished")),
             ("end_date", t.akg("endDate"), t.akg("endDateAsPublished")),
         ):
-            value: NormalisedDate | None = getattr(self.record, name, None)
+            value: NormalisedDate | None = self.value(name)
             if value is None or not value.original.strip():
                 continue
             self.add(registration, published, Literal(value.original))
@@ -298,32 +312,34 @@ class _RecordWriter:
                 self.add(registration, predicate, t.typed(f"{value.value.year:04d}", "gYear"))
             else:
                 self.add(registration, predicate, t.typed(value.value.isoformat()[:7], "gYearMonth"))
-        revised = getattr(self.record, "revision_date", None)
+        revised = self.value("revision_date")
         if revised is not None and revised.original.strip():
             if revised.value is not None:
                 self.add(registration, t.akg("revisionDate"), t.typed(revised.value.isoformat(), "date"))
             else:
                 self._unmapped("revision_date", revised.original, f"date not readable ({revised.problem})")
         for name in ("publication_date", "registered"):
-            value = getattr(self.record, name, None)
+            value = self.value(name)
             if value is not None and value.value is not None:
                 self.add(registration, t.dct("issued"), t.typed(value.value.isoformat(), "date"))
-        added = getattr(self.record, "added", None)
+        added = self.value("added")
         if added is not None and added.value is not None:
             self.add(registration, t.dct("created"), t.typed(added.value.isoformat(), "date"))
 
     def _legal_bases(self) -> None:
-        items: list[TitledLink] = list(getattr(self.record, "lawful_basis_grouping", []) or [])
-        link = getattr(self.record, "lawful_basis_link", None)
+        items: list[TitledLink] = list(self.value("lawful_basis_grouping") or [])
+        link = self.value("lawful_basis_link")
         if link:
             items.append(TitledLink(title="", link=link, url=link if t.is_iri(link) else None, original=link))
         result = statutory_bases(
             self.out.registration,
             items,
-            getattr(self.record, "lawful_basis", None),
+            self.value("lawful_basis"),
             table=self.context.law_names,
             graph=self.graph,
         )
+        for basis in result.bases:
+            self.add(self.out.registration, HAS_STATUTORY_BASIS, basis)
         self.out.quads += result.quads
         self.out.law_links += result.links
         self.out.law_links_resolved += result.links_resolved
@@ -335,34 +351,42 @@ class _RecordWriter:
                 unresolved,
             )
 
+    def _assessment(
+        self, number: int | str, *, title: str, link: str | None, performed: bool | None, description: str | None
+    ) -> None:
+        node = NamedNode(f"{self.out.registration.value}/assessment/{number}")
+        self.add(self.out.registration, HAS_ASSESSMENT, node)
+        self.out.quads += assessment_quads(
+            node,
+            title=title,
+            link=link,
+            performed=performed,
+            description=description,
+            concepts=self.context.concepts,
+            graph=self.graph,
+            language=self.language,
+        )
+
     def _assessments(self) -> None:
         record, registration = self.record, self.out.registration
-        common = {"concepts": self.context.concepts, "graph": self.graph, "language": self.language}
-        for number, item in enumerate(getattr(record, "impacttoetsen_grouping", []) or [], 1):
-            link = item.url or item.link
-            self.out.quads += assessment_quads(
-                registration, number, title=item.title, link=link, performed=True, description=None, **common
-            )
-        explanation = getattr(record, "impacttoetsen", None)
+        for number, item in enumerate(self.value("impacttoetsen_grouping") or [], 1):
+            self._assessment(number, title=item.title, link=item.url or item.link, performed=True, description=None)
+        explanation = self.value("impacttoetsen")
         if isinstance(explanation, str) and explanation:
             self.add(registration, t.akg("assessmentExplanation"), t.text(explanation, self.language))
         elif isinstance(explanation, list):
             for number, title in enumerate(explanation, 1):
-                self.out.quads += assessment_quads(
-                    registration, f"named-{number}", title=title, link=None, performed=True, description=None, **common
-                )
+                self._assessment(f"named-{number}", title=title, link=None, performed=True, description=None)
         for key in ("iama", "dpia"):
-            answer = getattr(record, key, None)
-            description = getattr(record, f"{key}_description", None)
+            answer = self.value(key)
+            description = self.value(f"{key}_description")
             if answer is None and description is None:
                 continue
             performed = yes_no(answer)
             if answer and performed is None:
                 self._unmapped(key, answer, "not a yes/no answer")
-            self.out.quads += assessment_quads(
-                registration, key, title=key.upper(), link=None, performed=performed, description=description, **common
-            )
-        listed = getattr(record, "impact_assessment", None)
+            self._assessment(key, title=key.upper(), link=None, performed=performed, description=description)
+        listed = self.value("impact_assessment")
         if isinstance(record, ListingRecord) and listed:
             performed = yes_no(listed)
             if performed is None:
@@ -371,8 +395,8 @@ class _RecordWriter:
                 self.add(registration, t.akg("listedImpactAssessment"), t.typed(str(performed).lower(), "boolean"))
 
     def _data_sources(self) -> None:
-        items: list[TitledLink] = list(getattr(self.record, "source_data_grouping", []) or [])
-        link = getattr(self.record, "source_data_link", None)
+        items: list[TitledLink] = list(self.value("source_data_grouping") or [])
+        link = self.value("source_data_link")
         if link:
             items.append(TitledLink(title="", link=link, url=link if t.is_iri(link) else None, original=link))
         for number, item in enumerate(items, 1):
@@ -385,7 +409,7 @@ class _RecordWriter:
                 self.add(node, t.akg("link"), t.typed(item.url or item.link, "anyURI"))
 
     def _tags(self) -> None:
-        tags = getattr(self.record, "tags", None)
+        tags = self.value("tags")
         for tag in (tags or "").split(","):
             if tag.strip():
                 self.add(self.out.registration, t.akg("searchTerm"), t.text(tag.strip(), self.language))

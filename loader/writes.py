@@ -1,0 +1,255 @@
+"""Writes from outside a load (SPARQL Update, Graph Store Protocol): a new generation, behind the SHACL gate.
+
+A write runs on a copy of the current generation (`loader.store.commit_change`: a checkpoint, under the
+store's lock). What it changed is the difference of the graphs it may touch (its `scope`) before and after.
+The records around every changed subject (the registrations that reach it within a few links, and what they
+reach) are validated with the loader's profiles after the write and, only when that finds violations, before
+it: a write that adds a `sh:Violation` is refused with those results and its generation is removed, so
+`current` and its data stay as they were. An accepted write gets a PROV-O activity in the provenance graph
+(who: the token holder; when; what operation; which graphs) and becomes the current generation.
+"""
+
+import gc
+from collections.abc import Callable, Collection, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from uuid import uuid4
+
+from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Store, Triple, serialize
+from rdflib import Graph
+
+from loader.errors import AlgokgError, StoreError
+from loader.graphs import GRAPH_BASE
+from loader.mapping import terms as t
+from loader.provenance import tool_agent
+from loader.sourceload import PROVENANCE_GRAPH
+from loader.store import commit_change
+from loader.validation import DEFAULT_PROFILES, ValidationReport, validate
+
+GraphName = NamedNode | DefaultGraph
+# The graphs a write may change; None: any graph (CLEAR ALL, a template with GRAPH ?g).
+Scope = Collection[GraphName] | None
+
+TOKEN_HOLDER = NamedNode("https://w3id.org/algokg/id/agent/write-token-holder")
+_WRITE_BASE = "https://w3id.org/algokg/id/write/"
+# Not record data: the model is validation's background (from the model files), results and provenance are ours.
+_NOT_RECORDS = (f"{GRAPH_BASE}model/", f"{GRAPH_BASE}validation/", PROVENANCE_GRAPH.value)
+_HOPS = 3  # focus -> statutory basis -> algorithm -> registration, as loader.validation walks back
+_FAN_IN = 50  # a node more records point at (a concept, an organisation) is shared, not part of one record
+
+
+class WriteFailed(AlgokgError):
+    """The operation itself could not be applied (e.g. DROP of a graph that does not exist)."""
+
+
+class WriteRefused(AlgokgError):
+    """The write would add SHACL violations; `report` holds them (located, grouped like a load's report)."""
+
+    def __init__(self, report: ValidationReport) -> None:
+        count = report.count("Violation")
+        super().__init__(f"the write would add {count} SHACL violation{'s' * (count != 1)}; nothing was written")
+        self.report = report
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """What a write did.
+
+    :param generation: the new current generation; None when the write changed nothing (no generation made).
+    :param added: quads added.
+    :param removed: quads removed.
+    :param graphs: the graphs changed (IRIs; "" for the default graph), sorted.
+    :param created: the graphs that did not exist before the write.
+    :param activity: IRI of the write's PROV-O activity.
+    """
+
+    generation: Path | None
+    added: int = 0
+    removed: int = 0
+    graphs: tuple[str, ...] = ()
+    created: tuple[str, ...] = ()
+    activity: str | None = None
+
+
+@dataclass
+class _Outcome:
+    result: WriteResult = field(default_factory=lambda: WriteResult(None))
+    refused: ValidationReport | None = None
+
+
+def write(
+    store_dir: Path,
+    apply: Callable[[Store], None],
+    *,
+    operation: str,
+    scope: Scope = None,
+    profiles: Iterable[str] = DEFAULT_PROFILES,
+    lock_timeout: float = 0.0,
+) -> WriteResult:
+    """Apply `apply(store)` to a copy of the current generation and make it current if it passes the SHACL gate.
+
+    :param apply: changes the store (a SPARQL update, a graph replaced); it must only touch graphs in `scope`.
+    :param operation: what the write is, for its provenance ("SPARQL Update", "Graph Store PUT <g>").
+    :param scope: the graphs `apply` may change (None: any); only they are compared before and after.
+    :param lock_timeout: seconds to wait for another writer.
+    :raises WriteFailed: `apply` failed (nothing written).
+    :raises WriteRefused: the write would add violations (nothing written).
+    :raises StoreBusy: another writer held the lock for `lock_timeout` seconds.
+    :raises StoreError: the store could not be written.
+    """
+    outcome = _Outcome()
+    chosen = tuple(profiles)
+
+    def change(store: Store, current: Path) -> bool:
+        started = datetime.now(UTC)
+        graphs_before = _graph_names(store, scope)
+        before = _quads(store, scope)
+        try:
+            apply(store)
+        except (SyntaxError, RuntimeError, ValueError) as error:
+            raise WriteFailed(f"{operation} could not be applied: {error}") from error
+        after = _quads(store, scope)
+        added, removed = after - before, before - after
+        graphs_after = _graph_names(store, scope)
+        created = graphs_after - graphs_before
+        changed = {_name(q.graph_name) for q in added | removed} | {_name(g) for g in graphs_before ^ graphs_after}
+        if not changed:
+            return False
+        report = _gate(store, current, added | removed, chosen)
+        if report.results:
+            outcome.refused = report
+            return False
+        activity = NamedNode(f"{_WRITE_BASE}{started:%Y%m%dT%H%M%S%f}-{uuid4().hex[:8]}")
+        touched = sorted(name for name in changed if name)
+        store.extend(provenance_quads(activity, operation, touched, started, len(added), len(removed)))
+        outcome.result = WriteResult(
+            None, len(added), len(removed), tuple(sorted(changed)), tuple(sorted(_name(g) for g in created)),
+            activity.value,
+        )  # fmt: skip
+        return True
+
+    try:
+        generation = commit_change(store_dir, change, what=operation, lock_timeout=lock_timeout)
+    except StoreError as error:
+        if isinstance(error.__cause__, WriteFailed):
+            raise error.__cause__ from None
+        raise
+    if outcome.refused is not None:
+        raise WriteRefused(outcome.refused)
+    if generation is None:
+        return outcome.result
+    result = outcome.result
+    return WriteResult(generation, result.added, result.removed, result.graphs, result.created, result.activity)
+
+
+# -- what changed ----------------------------------------------------------------------------------------------
+
+
+def _name(graph: GraphName | NamedNode | BlankNode) -> str:
+    return "" if isinstance(graph, DefaultGraph) else graph.value
+
+
+def _graph_names(store: Store, scope: Scope) -> set[GraphName]:
+    if scope is None:
+        return set(store.named_graphs())
+    return {g for g in scope if isinstance(g, NamedNode) and store.contains_named_graph(g)}
+
+
+def _quads(store: Store, scope: Scope) -> set[Quad]:
+    if scope is None:
+        return set(store)
+    return {quad for graph in scope for quad in store.quads_for_pattern(None, None, None, graph)}
+
+
+# -- the SHACL gate --------------------------------------------------------------------------------------------
+
+
+def _gate(after: Store, before_dir: Path, changed: set[Quad], profiles: tuple[str, ...]) -> ValidationReport:
+    """The violations the change adds to the records around the subjects it changed."""
+    seeds = {q.subject for q in changed if not _name(q.graph_name).startswith(_NOT_RECORDS)}
+    if not seeds or not profiles:
+        return ValidationReport(conforms=True, profiles=profiles)
+    before = Store.read_only(str(before_dir))
+    try:
+        # Roots from both states: a record the change detached is judged before and after alike.
+        roots = _records_around(after, seeds) | _records_around(before, seeds)
+        found = validate(_neighbourhood(after, roots), profiles=profiles)
+        violations = [item for item in found.results if item.severity == "Violation"]
+        if not violations:
+            return ValidationReport(conforms=True, profiles=profiles)
+        known = {item.key for item in validate(_neighbourhood(before, roots), profiles=profiles).results}
+    finally:
+        del before
+        # pyshacl leaves a reference cycle through its frames, which reach ours and the new store: collect it,
+        # or the store is still open when the generation is closed (and the commit fails).
+        gc.collect()
+    added = [item for item in violations if item.key not in known]
+    return ValidationReport(conforms=not added, results=added, profiles=profiles)
+
+
+def _record_quads(store: Store, subject: object = None, obj: object = None) -> Iterator[Quad]:
+    for quad in store.quads_for_pattern(subject, None, obj, None):  # type: ignore[arg-type]
+        if not _name(quad.graph_name).startswith(_NOT_RECORDS):
+            yield quad
+
+
+def _records_around(store: Store, seeds: set[NamedNode | BlankNode]) -> set[NamedNode | BlankNode]:
+    """The seeds and the nodes that reach them within a few links (their registrations and algorithms)."""
+    roots, frontier = set(seeds), set(seeds)
+    for _ in range(_HOPS):
+        found: set[NamedNode | BlankNode] = set()
+        for node in frontier:
+            subjects = set()
+            for quad in _record_quads(store, obj=node):
+                subjects.add(quad.subject)
+                if len(subjects) > _FAN_IN:
+                    break
+            if len(subjects) <= _FAN_IN:
+                found |= subjects - roots
+        roots |= found
+        frontier = found
+    return roots
+
+
+def _neighbourhood(store: Store, roots: set[NamedNode | BlankNode]) -> Graph:
+    """The triples of the roots and of what they reach within a few links, as an rdflib graph for pyshacl."""
+    triples: set[Triple] = set()
+    seen, frontier = set(roots), set(roots)
+    for _ in range(_HOPS + 1):
+        found: set[NamedNode | BlankNode] = set()
+        for node in frontier:
+            for quad in _record_quads(store, subject=node):
+                triples.add(Triple(quad.subject, quad.predicate, quad.object))
+                if isinstance(quad.object, NamedNode | BlankNode) and quad.object not in seen:
+                    seen.add(quad.object)
+                    found.add(quad.object)
+        frontier = found
+    # Through N-Triples, as the loader does: plain literals stay plain for pyshacl.
+    return Graph().parse(data=serialize(triples, format=RdfFormat.N_TRIPLES).decode(), format="nt")
+
+
+# -- provenance ------------------------------------------------------------------------------------------------
+
+
+def provenance_quads(
+    activity: NamedNode, operation: str, graphs: list[str], started: datetime, added: int, removed: int
+) -> list[Quad]:
+    """The write as a prov:Activity of the token holder with this algokg, and the graphs it influenced."""
+    ended = datetime.now(UTC)
+    agent = tool_agent()
+    triples: list[tuple[NamedNode, NamedNode, NamedNode | Literal]] = [
+        (activity, t.RDF_TYPE, t.prov("Activity")),
+        (activity, t.RDFS_LABEL, Literal(operation)),
+        (activity, t.dct("description"), Literal(f"{added} triples added, {removed} removed", language="en")),
+        (activity, t.prov("startedAtTime"), t.typed(started.isoformat(), "dateTime")),
+        (activity, t.prov("endedAtTime"), t.typed(ended.isoformat(), "dateTime")),
+        (activity, t.prov("wasAssociatedWith"), TOKEN_HOLDER),
+        (activity, t.prov("wasAssociatedWith"), agent),
+        (TOKEN_HOLDER, t.RDF_TYPE, t.prov("Agent")),
+        (TOKEN_HOLDER, t.RDFS_LABEL, Literal("token holder", language="en")),
+        (TOKEN_HOLDER, t.RDFS_LABEL, Literal("houder van het schrijftoken", language="nl")),
+        (agent, t.RDF_TYPE, t.prov("SoftwareAgent")),
+    ]
+    triples += [(NamedNode(graph), t.prov("wasInfluencedBy"), activity) for graph in graphs]
+    return [Quad(s, p, o, PROVENANCE_GRAPH) for s, p, o in triples]

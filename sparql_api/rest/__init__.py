@@ -1,0 +1,12 @@
+"""The REST API (`/api/…`): typed service functions (`catalogue`) shared with the HTML pages, their routes
+(`routes`), record validation (`validate`) and the published JSON-LD context (`context.jsonld`)."""
+
+from fastapi import APIRouter
+
+from sparql_api.rest import routes, validate
+
+router = APIRouter()
+router.include_router(routes.router)
+router.include_router(validate.router)
+
+__all__ = ["router"]

@@ -1,0 +1,646 @@
+"""The REST service layer: plain functions from a `QueryService` and typed arguments to typed results.
+
+Both the JSON API (`sparql_api.rest.routes`) and the HTML pages call these; each result carries the
+queries that made it (`sparql`: file, text, bound terms) so any view can show its SPARQL. Every query
+is a `queries/rest/*.rq` file whose parameters are bound as RDF terms (never pasted); answers are cached
+per data version (`queries.data_version`), so totals and facets over the whole catalogue cost once per load.
+
+Functions:
+- `algorithms(queries, filters, page, size, sort, lang)` -> `Page[AlgorithmSummary]` (exact total)
+- `facets(queries, filters, lang, names)` -> `list[Facet]`
+- `algorithm(queries, iri, lang)` -> `AlgorithmSummary | None`
+- `organisations / laws / articles / assessments / aiact_categories / values(...)` -> `Page[...]`
+- `legal_resource(queries, iri, lang)` -> `LegalResourceView | None` (supervisor view of a law or article)
+- `organisation(queries, key, lang)` -> `OrganisationView | None` (supervisor view: completeness)
+"""
+
+import weakref
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
+
+from pyoxigraph import Literal, NamedNode
+
+from queries import rest_query
+from sparql_api.queries import QueryService
+from sparql_api.rest.cache import VersionedCache
+from sparql_api.rest.filters import AlgorithmFilters, BadFilter
+from sparql_api.rest.models import (
+    AlgorithmSummary,
+    ArticleSummary,
+    AssessmentSummary,
+    CategorySummary,
+    Completeness,
+    Facet,
+    FacetValue,
+    LawSummary,
+    LegalResourceView,
+    OrganisationGroup,
+    OrganisationSummary,
+    OrganisationView,
+    Page,
+    QueryShown,
+    Ref,
+    ReliantAlgorithm,
+    RiskGroup,
+)
+from sparql_api.rest.sparql import Sparql, Term, blocks, compose
+
+T = TypeVar("T")
+Row = dict[str, Term]
+MAX_PAGE_SIZE = 500
+FACETS = tuple(blocks("algorithm-facets"))
+SORTS = ("title", "id", "organisation", "beginDate", "relevance")
+AKG = "https://w3id.org/algokg/def#"
+NO_VALUE = "urn:algokg:no-value"  # algorithm-facet.rq: the bucket of algorithms without a value
+DCT = "http://purl.org/dc/terms/"
+# The register fields whose presence makes a record complete (organisation-algorithms.rq lists the same).
+REGISTER_FIELDS = (
+    f"{DCT}title", *(f"{AKG}{name}" for name in (
+        "shortDescription", "goal", "humanIntervention", "riskManagement", "proportionality", "theme", "status",
+        "publicationCategory", "beginDate", "contact", "hasStatutoryBasis", "lawfulBasisText",
+        "sourceDataDescription", "technicalOperation", "supplierName", "hasAssessment", "publicPage",
+    )),
+)  # fmt: skip
+_caches: "weakref.WeakKeyDictionary[QueryService, VersionedCache]" = weakref.WeakKeyDictionary()
+
+
+# -- running queries ---------------------------------------------------------------------------
+
+
+def run(queries: QueryService, sparql: Sparql) -> list[Row]:
+    """The rows of a SELECT, cached for the data version that answered."""
+    cache = _caches.setdefault(queries, VersionedCache())
+    return cache.get(
+        queries.data_version, sparql.key(), lambda: queries.select(sparql.text, substitutions=dict(sparql.bindings))
+    )
+
+
+def _cached(queries: QueryService, key: tuple[object, ...], compute: Callable[[], T]) -> T:
+    return _caches.setdefault(queries, VersionedCache()).get(queries.data_version, key, compute)
+
+
+def _filtered(template: str, filters: AlgorithmFilters, **parts: str) -> Sparql:
+    """A template with the blocks of the given filters; the bound variables are projected (and grouped by)
+    at every level through the `#@vars` / `#@groupby` lines, as pyoxigraph binds only projected variables."""
+    bindings = filters.bindings()
+    chosen = blocks("algorithm-filters")
+    projected = " ".join(f"?{name}" for name in bindings)
+    text = compose(
+        template,
+        filters="\n".join(chosen[name] for name in filters.given()),
+        vars=projected,
+        groupby=f"GROUP BY {projected}" if projected else "",
+        **parts,
+    )
+    return Sparql(template, text, bindings)
+
+
+# -- labels and terms --------------------------------------------------------------------------
+
+
+def pick_label(labels: Iterable[Term | None], lang: str) -> str | None:
+    """The label in `lang`, else one without a language, else English, else any (smallest, deterministic)."""
+    found = [label for label in labels if isinstance(label, Literal)]
+    for wanted in (lang, None, "en"):
+        matching = sorted(label.value for label in found if label.language == wanted)
+        if matching:
+            return matching[0]
+    return min((label.value for label in found), default=None)
+
+
+def _value(term: Term | None) -> str | None:
+    return None if term is None else term.value
+
+
+def _int(term: Term | None) -> int:
+    return int(term.value) if term is not None else 0
+
+
+def _bool(term: Term | None) -> bool | None:
+    return None if term is None else term.value in ("true", "1")
+
+
+def _ref(term: Term | None, labels: Iterable[Term | None], lang: str) -> Ref | None:
+    if term is None:
+        return None
+    label = pick_label(labels, lang)
+    return Ref(id=term.value, label=label if label is not None or isinstance(term, NamedNode) else term.value)
+
+
+def _grouped(rows: Iterable[Row], key: str) -> dict[str, list[Row]]:
+    groups: dict[str, list[Row]] = defaultdict(list)
+    for row in rows:
+        groups[row[key].value].append(row)
+    return groups
+
+
+def _labels_by(rows: list[Row], key: str, label: str = "label") -> dict[str, list[Term]]:
+    found: dict[str, list[Term]] = defaultdict(list)
+    for row in rows:
+        if key in row and label in row:
+            found[row[key].value].append(row[label])
+    return found
+
+
+def _page(items: Sequence[T], page: int, size: int) -> list[T]:
+    return list(items[(page - 1) * size : page * size])
+
+
+def _check_page(page: int, size: int) -> None:
+    if page < 1:
+        raise BadFilter("page", str(page), "pages start at 1")
+    if not 1 <= size <= MAX_PAGE_SIZE:
+        raise BadFilter("size", str(size), f"a page holds 1 to {MAX_PAGE_SIZE} items")
+
+
+def _shown(*queries: Sparql) -> list[QueryShown]:
+    return [QueryShown.model_validate(sparql.shown()) for sparql in queries]
+
+
+# -- algorithms --------------------------------------------------------------------------------
+
+
+def total(queries: QueryService, filters: AlgorithmFilters) -> tuple[int, Sparql]:
+    """The exact number of algorithms the filters select."""
+    sparql = _filtered("algorithms-count", filters)
+    rows = run(queries, sparql)
+    return (_int(rows[0].get("total")) if rows else 0), sparql
+
+
+def algorithms(
+    queries: QueryService,
+    filters: AlgorithmFilters | None = None,
+    *,
+    page: int = 1,
+    size: int = 20,
+    sort: str | None = None,
+    lang: str = "nl",
+    facet_names: Sequence[str] = (),
+) -> Page[AlgorithmSummary]:
+    """One page of the algorithms the filters select, with the exact total (and facets when named).
+
+    :param sort: `title`, `id`, `organisation`, `beginDate` or `relevance` (needs `q`; the default when
+        `q` is given, `title` otherwise); prefix `-` for descending.
+    :raises BadFilter: a filter value, page, size or sort that cannot be used (HTTP 400).
+    """
+    filters = filters or AlgorithmFilters()
+    _check_page(page, size)
+    sort = sort or ("relevance" if filters.q else "title")
+    descending = sort.startswith("-")
+    key = sort.lstrip("-")
+    if key not in SORTS:
+        raise BadFilter("sort", sort, f"sort by one of {', '.join(SORTS)} (prefix - for descending)")
+    if key == "relevance":
+        if not filters.q:
+            raise BadFilter("sort", sort, "relevance needs a search text q")
+        descending = not descending  # best first
+    count, count_query = total(queries, filters)
+    order = f"ORDER BY {'DESC' if descending else 'ASC'}(?key) ?algorithm"
+    page_query = _filtered(
+        "algorithms-page",
+        filters,
+        sort=blocks("algorithm-sorts")[key],
+        order=order,
+        slice=f"LIMIT {int(size)} OFFSET {(int(page) - 1) * int(size)}",
+        details=rest_query("details-block"),
+    )
+    rows = run(queries, page_query)
+    items = summaries(rows, lang)
+    shown = [count_query, page_query]
+    facet_list: list[Facet] = []
+    if facet_names:
+        facet_list, facet_queries = _facets(queries, filters, lang, facet_names)
+        shown += facet_queries
+    return Page[AlgorithmSummary](
+        items=items, total=count, page=page, size=size, sort=sort, facets=facet_list, sparql=_shown(*shown)
+    )
+
+
+def summaries(rows: Iterable[Row], lang: str) -> list[AlgorithmSummary]:
+    """Algorithms from detail rows (?algorithm ?field ?value ?label), in the order they first appear."""
+    fields: dict[str, dict[str, dict[str, list[Term]]]] = {}
+    for row in rows:
+        values = fields.setdefault(row["algorithm"].value, defaultdict(dict))
+        if "field" in row and "value" in row:
+            labels = values[row["field"].value].setdefault(row["value"].value, [])
+            if "label" in row:
+                labels.append(row["label"])
+            values[row["field"].value].setdefault("\0terms", []).append(row["value"])  # type: ignore[arg-type]
+    return [_summary(iri, values, lang) for iri, values in fields.items()]
+
+
+def _summary(iri: str, values: dict[str, dict[str, list[Term]]], lang: str) -> AlgorithmSummary:
+    def terms(field: str) -> list[Term]:
+        unique: dict[str, Term] = {}
+        for term in values.get(field, {}).get("\0terms", []):
+            unique.setdefault(term.value, term)
+        return sorted(unique.values(), key=lambda t: t.value)
+
+    def refs(field: str) -> list[Ref]:
+        return [_ref(term, values[field][term.value], lang) for term in terms(field)]  # type: ignore[misc]
+
+    def one(field: str) -> Ref | None:
+        found = refs(field)
+        return found[0] if found else None
+
+    def text(field: str) -> str | None:
+        return pick_label(terms(field), lang)
+
+    organisation = one("organisation")
+    name = text("organisationName")
+    if organisation is None and name is not None:
+        organisation = Ref(id=name, label=name)
+    elif organisation is not None and organisation.label is None:
+        organisation.label = name
+    return AlgorithmSummary(
+        id=iri,
+        identifier=text("id"),
+        title=text("title"),
+        description=text("description"),
+        organisation=organisation,
+        organisation_types=refs("organisationType"),
+        themes=refs("theme"),
+        status=one("status"),
+        publication_category=one("publicationCategory"),
+        risk_level=one("riskLevel"),
+        laws=refs("law"),
+        instruments=refs("instrument"),
+        begin_date=text("beginDate"),
+        end_date=text("endDate"),
+    )
+
+
+def algorithm_query(iri: str) -> Sparql:
+    """The query behind `algorithm(queries, iri)` (what `?explain=sparql` shows)."""
+    return Sparql(
+        "algorithm-details",
+        compose("algorithm-details", details=rest_query("details-block")),
+        {"algorithm": NamedNode(iri)},
+    )
+
+
+def algorithm(queries: QueryService, iri: str, *, lang: str = "nl") -> AlgorithmSummary | None:
+    """One algorithm by IRI, or None when the graph has no such algorithm."""
+    sparql = algorithm_query(iri)
+    rows = [{**row, "algorithm": NamedNode(iri)} for row in run(queries, sparql)]
+    found = summaries(rows, lang)
+    return found[0] if found and found[0].identifier is not None else None
+
+
+def facets(
+    queries: QueryService, filters: AlgorithmFilters | None = None, *, lang: str = "nl", names: Sequence[str] = FACETS
+) -> list[Facet]:
+    """Counts per value of each named facet over the algorithms the filters select (biggest first)."""
+    return _facets(queries, filters or AlgorithmFilters(), lang, names)[0]
+
+
+def _facets(
+    queries: QueryService, filters: AlgorithmFilters, lang: str, names: Sequence[str]
+) -> tuple[list[Facet], list[Sparql]]:
+    unknown = [name for name in names if name not in FACETS]
+    if unknown:
+        raise BadFilter("facet", ",".join(unknown), f"facets are {', '.join(FACETS)}")
+    result, used = [], []
+    for name in names:
+        sparql = _filtered("algorithm-facet", filters, facet=blocks("algorithm-facets")[name])
+        used.append(sparql)
+        rows = run(queries, sparql)
+        counts = {row["value"].value: _int(row["count"]) for row in rows}
+        missing = counts.pop(NO_VALUE, 0)
+        labels = _labels_by(rows, "value")
+        values = [
+            FacetValue(value=value, label=pick_label(labels.get(value, []), lang), count=count)
+            for value, count in counts.items()
+        ]
+        values.sort(key=lambda v: (-v.count, v.label or v.value))
+        result.append(Facet(name=name, values=values, missing=missing))
+    return result, used
+
+
+# -- the other collections ---------------------------------------------------------------------
+
+
+def _listing(
+    queries: QueryService, name: str, bindings: dict[str, Term], build: Callable[[list[Row]], list[T]]
+) -> tuple[list[T], Sparql]:
+    """All items of a small collection (built once per data version), paged by the caller."""
+    sparql = Sparql(name, rest_query(name), bindings)
+    return _cached(queries, ("listing", *sparql.key(), build.__name__), lambda: build(run(queries, sparql))), sparql
+
+
+def _paged(items: list[T], sparql: Sparql, page: int, size: int, sort: str | None = None) -> Page[T]:
+    _check_page(page, size)
+    return Page[T](
+        items=_page(items, page, size), total=len(items), page=page, size=size, sort=sort, sparql=_shown(sparql)
+    )
+
+
+def organisations(
+    queries: QueryService, *, page: int = 1, size: int = 50, lang: str = "nl"
+) -> Page[OrganisationSummary]:
+    """Organisations publishing algorithms, most algorithms first."""
+
+    def build(rows: list[Row]) -> list[OrganisationSummary]:
+        items = []
+        for key, group in _grouped(rows, "organisation").items():
+            first = group[0]
+            items.append(
+                OrganisationSummary(
+                    id=key,
+                    label=pick_label([row.get("label") for row in group], lang) or (None if _is_iri(first) else key),
+                    organisation_type=_ref(first.get("type"), [row.get("typeLabel") for row in group], lang),
+                    reconciled=_is_iri(first),
+                    algorithms=_int(first["algorithms"]),
+                )
+            )
+        return sorted(items, key=lambda o: (-o.algorithms, (o.label or o.id).lower()))
+
+    build.__name__ = f"organisations-{lang}"
+    items, sparql = _listing(queries, "organisations", {}, build)
+    return _paged(items, sparql, page, size)
+
+
+def _is_iri(row: Row, key: str = "organisation") -> bool:
+    return isinstance(row.get(key), NamedNode)
+
+
+def laws(queries: QueryService, *, page: int = 1, size: int = 50, lang: str = "nl") -> Page[LawSummary]:
+    """Laws (acts) with the number of algorithms relying on them or a part of them, most first."""
+
+    def build(rows: list[Row]) -> list[LawSummary]:
+        items = [
+            LawSummary(
+                id=key,
+                label=pick_label([row.get("label") for row in group], lang),
+                bwb_id=_value(group[0].get("bwbId")),
+                celex=_value(group[0].get("celex")),
+                algorithms=_int(group[0]["algorithms"]),
+            )
+            for key, group in _grouped(rows, "law").items()
+        ]
+        return sorted(items, key=lambda law: (-law.algorithms, (law.label or law.id).lower()))
+
+    build.__name__ = f"laws-{lang}"
+    items, sparql = _listing(queries, "laws", {}, build)
+    return _paged(items, sparql, page, size)
+
+
+def articles(
+    queries: QueryService, *, law: str | None = None, page: int = 1, size: int = 50, lang: str = "nl"
+) -> Page[ArticleSummary]:
+    """Articles (and other subdivisions) that algorithms cite, most cited first; `law` narrows to one law."""
+    bindings: dict[str, Term] = {}
+    if law:
+        bindings["law"] = AlgorithmFilters(law=law).bindings()["law"]
+
+    def build(rows: list[Row]) -> list[ArticleSummary]:
+        items = []
+        for key, group in _grouped(rows, "article").items():
+            first = group[0]
+            number = _value(first.get("number"))
+            items.append(
+                ArticleSummary(
+                    id=key,
+                    label=pick_label([row.get("label") for row in group], lang)
+                    or (f"artikel {number}" if number else None),
+                    number=number,
+                    law=_ref(first["law"], [row.get("lawLabel") for row in group if row["law"] == first["law"]], lang),
+                    algorithms=_int(first["algorithms"]),
+                )
+            )
+        return sorted(items, key=lambda a: (-a.algorithms, a.law.id, a.id))
+
+    build.__name__ = f"articles-{lang}"
+    items, sparql = _listing(queries, "articles", bindings, build)
+    return _paged(items, sparql, page, size)
+
+
+def assessments(
+    queries: QueryService, *, instrument: str | None = None, page: int = 1, size: int = 50, lang: str = "nl"
+) -> Page[AssessmentSummary]:
+    """Assessments listed in the algorithms' records, by algorithm id then instrument."""
+    bindings: dict[str, Term] = {}
+    if instrument:
+        bindings["instrumentFilter"] = AlgorithmFilters(instrument=instrument).bindings()["instrument"]
+
+    def build(rows: list[Row]) -> list[AssessmentSummary]:
+        items = []
+        for key, group in _grouped(rows, "assessment").items():
+            first = group[0]
+            items.append(
+                AssessmentSummary(
+                    id=key,
+                    algorithm=_ref(first["algorithm"], [row.get("title") for row in group], lang),  # type: ignore[arg-type]
+                    algorithm_id=_value(first.get("algorithmId")),
+                    instrument=_ref(first.get("instrument"), [row.get("instrumentLabel") for row in group], lang),
+                    performed=_bool(first.get("performed")),
+                    date=_value(first.get("date")),
+                    published=_bool(first.get("published")),
+                )
+            )
+        return sorted(
+            items, key=lambda a: (a.algorithm_id or a.algorithm.id, a.instrument.id if a.instrument else "", a.id)
+        )
+
+    build.__name__ = f"assessments-{lang}"
+    items, sparql = _listing(queries, "assessments", bindings, build)
+    return _paged(items, sparql, page, size)
+
+
+def _categories(queries: QueryService, name: str, scheme_key: str, lang: str) -> tuple[list[CategorySummary], Sparql]:
+    def build(rows: list[Row]) -> list[CategorySummary]:
+        items = []
+        for key, group in _grouped(rows, scheme_key if scheme_key == "value" else "concept").items():
+            first = group[0]
+            scheme = first.get("scheme") or first.get("kind")
+            items.append(
+                CategorySummary(
+                    id=key,
+                    label=pick_label([row.get("label") for row in group], lang),
+                    scheme=_value(scheme),
+                    broader=sorted({row["broader"].value for row in group if "broader" in row}),
+                    notation=_value(first.get("notation")),
+                    algorithms=_int(first["algorithms"]),
+                )
+            )
+        return sorted(items, key=lambda c: (c.scheme or "", c.notation or "", c.id))
+
+    build.__name__ = f"{name}-{lang}"
+    return _listing(queries, name, {}, build)
+
+
+def aiact_categories(
+    queries: QueryService, *, page: int = 1, size: int = 100, lang: str = "nl"
+) -> Page[CategorySummary]:
+    """The AI Act categories (risk levels, Annex III, prohibited practices, …) with algorithm counts."""
+    items, sparql = _categories(queries, "aiact-categories", "concept", lang)
+    return _paged(items, sparql, page, size)
+
+
+def values(queries: QueryService, *, page: int = 1, size: int = 100, lang: str = "nl") -> Page[CategorySummary]:
+    """Public values (CODIO) and Charter rights with the number of algorithms whose findings affect them."""
+    items, sparql = _categories(queries, "values", "value", lang)
+    return _paged(items, sparql, page, size)
+
+
+# -- supervisor views --------------------------------------------------------------------------
+
+
+def legal_resource(queries: QueryService, iri: str, *, lang: str = "nl") -> LegalResourceView | None:
+    """A law or article and every algorithm relying on it (citing it or a part of it), grouped by
+    organisation and AI Act risk level; None when the graph does not know the resource."""
+    resource = AlgorithmFilters(article=iri).bindings()["article"]
+    about = Sparql("resource", rest_query("resource"), {"resource": resource})
+    facts = run(queries, about)
+    if not facts:
+        return None
+    types = {row["type"].value for row in facts if "type" in row}
+    is_law = "http://data.europa.eu/eli/ontology#LegalResource" in types
+    relying = Sparql("relying-algorithms", rest_query("relying-algorithms"), {"resource": resource})
+    reliant = _reliant(run(queries, relying), lang)
+    part_of = next((row["partOf"] for row in facts if "partOf" in row), None)
+    used = [about, relying]
+    cited_articles: list[ArticleSummary] = []
+    if is_law:
+        page = articles(queries, law=resource.value, size=MAX_PAGE_SIZE, lang=lang)
+        cited_articles = page.items
+        used.append(Sparql("articles", rest_query("articles"), {"law": resource}))
+
+    def first(key: str) -> str | None:
+        return next((row[key].value for row in facts if key in row), None)
+
+    return LegalResourceView(
+        id=resource.value,
+        type="Law" if is_law else "Article",
+        label=pick_label([row.get("label") for row in facts], lang),
+        number=first("number"),
+        part_of=_ref(part_of, [row.get("partOfLabel") for row in facts if row.get("partOf") == part_of], lang),
+        bwb_id=first("bwbId"),
+        celex=first("celex"),
+        juriconnect=first("juriconnect"),
+        see_also=sorted({row["seeAlso"].value for row in facts if "seeAlso" in row}),
+        total=len(reliant),
+        algorithms=reliant,
+        groups=_groups(reliant),
+        articles=cited_articles,
+        sparql=_shown(*used),
+    )
+
+
+def _reliant(rows: list[Row], lang: str) -> list[ReliantAlgorithm]:
+    result = []
+    for key, group in _grouped(rows, "algorithm").items():
+        first = group[0]
+        cited = {row["cited"].value: row["cited"] for row in group}
+        organisation = first.get("organisation")
+        names = [row.get("organisationName") for row in group]
+        result.append(
+            ReliantAlgorithm(
+                id=key,
+                identifier=_value(first.get("algorithmId")),
+                title=pick_label([row.get("title") for row in group], lang),
+                organisation=_ref(organisation, names, lang),
+                risk_level=_ref(first.get("riskLevel"), [row.get("riskLabel") for row in group], lang),
+                cited=[Ref(id=iri) for iri in sorted(cited)],
+                citations=sorted({row["citation"].value for row in group if "citation" in row}),
+            )
+        )
+    return sorted(result, key=lambda a: a.identifier or a.id)
+
+
+def _groups(reliant: list[ReliantAlgorithm]) -> list[OrganisationGroup]:
+    by_organisation: dict[str | None, list[ReliantAlgorithm]] = defaultdict(list)
+    for item in reliant:
+        by_organisation[item.organisation.id if item.organisation else None].append(item)
+    groups = []
+    for members in by_organisation.values():
+        by_risk: dict[str | None, list[ReliantAlgorithm]] = defaultdict(list)
+        for item in members:
+            by_risk[item.risk_level.id if item.risk_level else None].append(item)
+        risk_groups = [RiskGroup(risk_level=items[0].risk_level, algorithms=items) for items in by_risk.values()]
+        risk_groups.sort(key=lambda g: (g.risk_level is None, g.risk_level.id if g.risk_level else ""))
+        groups.append(
+            OrganisationGroup(organisation=members[0].organisation, risk_groups=risk_groups, count=len(members))
+        )
+    groups.sort(key=lambda g: (-g.count, (g.organisation.label or g.organisation.id).lower() if g.organisation else ""))
+    return groups
+
+
+def organisation(queries: QueryService, key: str, *, lang: str = "nl") -> OrganisationView | None:
+    """An organisation (TOOI IRI or published name) and its algorithms with the completeness of their
+    records (share of the register fields filled) and their SHACL results; None when it has none."""
+    term = AlgorithmFilters(organisation=key).bindings()["organisation"]
+    sparql = Sparql("organisation-algorithms", rest_query("organisation-algorithms"), {"organisation": term})
+    rows = run(queries, sparql)
+    if not rows:
+        return None
+    listed = organisations(queries, size=MAX_PAGE_SIZE, lang=lang)
+    summary = next((item for item in _all(queries, listed, lang) if item.id == term.value), None)
+    algorithms = []
+    for iri, group in _grouped(rows, "algorithm").items():
+        filled = {row["field"].value for row in group if "field" in row}
+        results = {row["result"].value: row["severity"].value for row in group if "result" in row}
+        violations = sum(1 for severity in results.values() if severity.endswith("#Violation"))
+        warnings = sum(1 for severity in results.values() if severity.endswith("#Warning"))
+        algorithms.append(
+            Completeness(
+                id=iri,
+                identifier=_value(group[0].get("algorithmId")),
+                title=pick_label([row.get("title") for row in group], lang),
+                filled=len(filled),
+                fields=len(REGISTER_FIELDS),
+                share=round(len(filled) / len(REGISTER_FIELDS), 4),
+                missing=[
+                    field.rsplit("#", 1)[-1].rsplit("/", 1)[-1] for field in REGISTER_FIELDS if field not in filled
+                ],
+                violations=violations,
+                warnings=warnings,
+                conforms=violations == 0,
+            )
+        )
+    algorithms.sort(key=lambda a: (a.share, a.identifier or a.id))
+    return OrganisationView(
+        id=term.value,
+        label=(summary.label if summary else None) or (None if isinstance(term, NamedNode) else term.value),
+        organisation_type=summary.organisation_type if summary else None,
+        reconciled=isinstance(term, NamedNode),
+        total=len(algorithms),
+        average_share=round(sum(a.share for a in algorithms) / len(algorithms), 4),
+        algorithms=algorithms,
+        sparql=[*_shown(sparql), *listed.sparql],  # the organisations list gives the name and type
+    )
+
+
+def _all(queries: QueryService, first: Page[OrganisationSummary], lang: str) -> list[OrganisationSummary]:
+    items = list(first.items)
+    for number in range(2, first.pages + 1):
+        items += organisations(queries, page=number, size=first.size, lang=lang).items
+    return items
+
+
+def as_rows(items: Iterable[Any]) -> list[dict[str, object]]:
+    """Models as flat rows (for CSV): nested refs become their id and label columns."""
+    rows = []
+    for item in items:
+        flat: dict[str, object] = {}
+        for name, value in item.model_dump(by_alias=True).items():
+            _flatten(flat, name, value)
+        rows.append(flat)
+    return rows
+
+
+def _flatten(flat: dict[str, object], name: str, value: object) -> None:
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            _flatten(flat, f"{name}.{key}" if key != "@id" else name, inner)
+    elif isinstance(value, list):
+        if all(isinstance(v, dict) for v in value):
+            flat[name] = " | ".join(str(v.get("@id", "")) for v in value)  # type: ignore[union-attr]
+            labels = [str(v.get("label") or "") for v in value]  # type: ignore[union-attr]
+            if any(labels):
+                flat[f"{name}.label"] = " | ".join(labels)
+        else:
+            flat[name] = " | ".join(str(v) for v in value)
+    else:
+        flat[name] = "" if value is None else value

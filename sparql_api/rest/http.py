@@ -1,0 +1,146 @@
+"""HTTP around the REST views: media type choice, JSON-LD and CSV bodies, Link headers, ETag / 304."""
+
+import contextlib
+import csv
+import hashlib
+import io
+import json
+import os
+from collections.abc import Iterable, Sequence
+from email.utils import formatdate
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request, Response
+
+from loader.store import current_path
+from sparql_api.rest.models import Page
+
+CONTEXT_PATH = "/api/context/v1.jsonld"  # a new, incompatible context gets a new version; this one stays
+CONTEXT_FILE = Path(__file__).with_name("context.jsonld")
+JSON_LD = "application/ld+json"
+JSON = "application/json"
+CSV = "text/csv"
+FORMATS = {"jsonld": JSON_LD, "json": JSON, "csv": CSV}
+
+
+def choose(request: Request, offered: Sequence[str]) -> str | None:
+    """The media type to answer: `?format=` wins, else the best of `offered` that Accept allows (q-values),
+    the first offered when Accept is absent or `*/*`; None when nothing offered is acceptable."""
+    if wanted := request.query_params.get("format"):
+        media = FORMATS.get(wanted, wanted)
+        return media if media in offered else None
+    accept = request.headers.get("accept", "")
+    if not accept.strip():
+        return offered[0]
+    best: tuple[float, int, str] | None = None
+    for part in accept.split(","):
+        media, _, params = part.strip().partition(";")
+        media = media.strip().lower()
+        quality = 1.0
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if quality <= 0:
+            continue
+        for rank, candidate in enumerate(offered):
+            if media in (candidate, "*/*") or (media.endswith("/*") and candidate.startswith(media[:-1])):
+                option = (quality, -rank, candidate)
+                if best is None or option > best:
+                    best = option
+    return best[2] if best else None
+
+
+def validators(request: Request, version: str, variant: str) -> dict[str, str]:
+    """ETag (data version + URL + media type) and Last-Modified (when the generation was made)."""
+    digest = hashlib.sha256(f"{request.url.path}?{request.url.query}|{variant}".encode()).hexdigest()[:16]
+    headers = {"ETag": f'"{version}-{digest}"', "Vary": "Accept"}
+    generation = current_path(request.app.state.settings.store_dir).resolve()
+    with contextlib.suppress(OSError):
+        headers["Last-Modified"] = formatdate(os.stat(generation).st_mtime, usegmt=True)
+    return headers
+
+
+def not_modified(request: Request, headers: dict[str, str]) -> Response | None:
+    """304 when the client's If-None-Match holds this ETag (RFC 9110: If-None-Match wins over the date)."""
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match is not None:
+        tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+        if "*" in tags or headers["ETag"] in tags:
+            return Response(status_code=304, headers=headers)
+        return None
+    since = request.headers.get("if-modified-since")
+    if since and since == headers.get("Last-Modified"):
+        return Response(status_code=304, headers=headers)
+    return None
+
+
+def context_url(request: Request) -> str:
+    return f"{request.app.state.settings.public_base}{CONTEXT_PATH}"
+
+
+def page_url(request: Request, page: int) -> str:
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "page"] + [("page", str(page))]
+    return f"{request.app.state.settings.public_base}{request.url.path}?{urlencode(params)}"
+
+
+def links(request: Request, page: Page[Any]) -> dict[str, str]:
+    """hydra view members and the matching RFC 8288 `Link` header (first, prev, next, last)."""
+    view = {"first": page_url(request, 1), "last": page_url(request, page.pages)}
+    if page.page > 1:
+        view["previous"] = page_url(request, min(page.page - 1, page.pages))
+    if page.page < page.pages:
+        view["next"] = page_url(request, page.page + 1)
+    return view
+
+
+def link_header(view: dict[str, str], request: Request) -> str:
+    relations = {"first": "first", "previous": "prev", "next": "next", "last": "last"}
+    parts = [f'<{view[name]}>; rel="{relation}"' for name, relation in relations.items() if name in view]
+    parts.append(f'<{context_url(request)}>; rel="http://www.w3.org/ns/json-ld#context"; type="{JSON_LD}"')
+    parts.append(f'<{request.app.state.settings.public_base}/openapi.json>; rel="describedby"')
+    return ", ".join(parts)
+
+
+def collection_body(request: Request, page: Page[Any], explain: bool) -> tuple[dict[str, Any], dict[str, str]]:
+    """A page as a JSON-LD hydra:Collection with a hydra:PartialCollectionView, and its Link header."""
+    view = links(request, page)
+    body: dict[str, Any] = {
+        "@context": context_url(request),
+        "@id": page_url(request, page.page),
+        "@type": "Collection",
+        "totalItems": page.total,
+        "page": page.page,
+        "size": page.size,
+        "sort": page.sort,
+        "member": [item.model_dump(by_alias=True, exclude_none=True) for item in page.items],
+        "view": {"@id": page_url(request, page.page), "@type": "PartialCollectionView", **view},
+    }
+    if page.facets:
+        body["facets"] = [facet.model_dump(by_alias=True, exclude_none=True) for facet in page.facets]
+    if explain:
+        body["sparql"] = [query.model_dump() for query in page.sparql]
+    return body, {"Link": link_header(view, request)}
+
+
+def json_response(body: Any, media_type: str, headers: dict[str, str], status: int = 200) -> Response:
+    content = json.dumps(body, ensure_ascii=False, indent=None, separators=(",", ":")).encode()
+    return Response(content=content, status_code=status, media_type=media_type, headers=headers)
+
+
+def csv_text(rows: Iterable[dict[str, object]]) -> str:
+    rows = list(rows)
+    columns: list[str] = []
+    for row in rows:
+        columns += [key for key in row if key not in columns]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n", extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({key: ("" if value is None else value) for key, value in row.items()})
+    return out.getvalue()

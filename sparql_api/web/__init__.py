@@ -1,0 +1,16 @@
+"""The web pages of algokg for people who do not write SPARQL (see `pages`, `entity`, `query`).
+
+`router` serves `/`, `/algorithms`, `/laws`, `/organisations`, `/organisation`, `/dashboard`, `/resource`,
+`/query` and the pages' files under `/assets/`; `sparql_api.linked_data` calls `entity.render_entity` for
+HTML requests on entity IRIs.
+"""
+
+from fastapi import APIRouter
+
+from sparql_api.web import pages, query
+
+router = APIRouter(include_in_schema=False)
+router.include_router(pages.router)
+router.include_router(query.router)
+
+__all__ = ["router"]

@@ -1,0 +1,230 @@
+"""The pages for people who do not write SPARQL: home, algorithm list, laws, organisations, dashboard.
+
+Built on the REST service layer (`sparql_api.rest.catalogue`); the entity pages (an algorithm, a law,
+an organisation by its IRI) are `sparql_api.web.entity`. Every page is Dutch or English (`?lang=`).
+"""
+
+from dataclasses import fields
+from pathlib import Path
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import FileResponse, HTMLResponse
+from pyoxigraph import NamedNode
+
+from sparql_api.describe import describe
+from sparql_api.queries import QueryError, QueryService, QueryTimeout
+from sparql_api.rest import catalogue
+from sparql_api.rest.filters import AlgorithmFilters, BadFilter
+from sparql_api.rest.models import Facet, QueryShown
+from sparql_api.web import data
+from sparql_api.web.charts import bar_chart
+from sparql_api.web.entity import generic_page, organisation_page, render_entity
+from sparql_api.web.i18n import choose_language, translate
+from sparql_api.web.render import STATIC, render
+
+router = APIRouter(include_in_schema=False)
+
+LIST_FACETS = ("publicationCategory", "status", "theme", "organisationType", "aiActCategory", "instrument", "law")
+SORTS = ("title", "id", "organisation", "-beginDate")
+PAGE_SIZE = 20
+_TYPES = {".css": "text/css", ".js": "text/javascript", ".json": "application/json", ".svg": "image/svg+xml"}
+
+
+def _queries(request: Request) -> QueryService:
+    return request.app.state.queries
+
+
+def error_page(request: Request, status: int, detail: str) -> HTMLResponse:
+    """An error as a page in the reader's language (the JSON API answers problem+json instead)."""
+    language = choose_language(request)
+    title = translate(language, "error.title" if status == 404 else "error.bad" if status < 500 else "query.failed")
+    return render(request, "error.html", status=status, title=title, detail=detail)
+
+
+def _query_error(request: Request, error: QueryError) -> HTMLResponse:
+    status = 503 if isinstance(error, QueryTimeout) else 500
+    response = error_page(request, status, str(error))
+    if isinstance(error, QueryTimeout):
+        response.headers["Retry-After"] = str(getattr(error, "retry_after", 5))
+    return response
+
+
+@router.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)
+def home(request: Request) -> Response:
+    lang = choose_language(request)
+    queries = _queries(request)
+    try:
+        page = catalogue.algorithms(queries, size=1, lang=lang, facet_names=("aiActCategory",))
+        organisations = catalogue.organisations(queries, size=1, lang=lang)
+        laws = catalogue.laws(queries, size=catalogue.MAX_PAGE_SIZE, lang=lang)
+        assessed, assessed_query = data.assessed_count(queries)
+    except QueryError as error:
+        return _query_error(request, error)
+    high_risk = sum(
+        value.count for value in page.facets[0].values if value.value.rsplit("/", 1)[-1].startswith("high-risk")
+    )
+    numbers = [
+        (page.total, "home.algorithms", "/algorithms"),
+        (organisations.total, "home.organisations", "/organisations"),
+        (sum(1 for law in laws.items if law.algorithms), "home.laws", "/laws"),
+        (assessed, "home.assessed", "/dashboard"),
+        (high_risk, "home.highrisk", "/algorithms"),
+    ]
+    sparql = [*page.sparql, *organisations.sparql, *laws.sparql, assessed_query]
+    return render(request, "home.html", title=translate(lang, "home.title"), numbers=numbers, sparql=sparql)
+
+
+def _filters(request: Request) -> AlgorithmFilters:
+    names = {f.name for f in fields(AlgorithmFilters)}
+    return AlgorithmFilters(**{k: v for k, v in request.query_params.items() if k in names and v.strip()})
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value else default
+    except ValueError as error:
+        raise BadFilter("page", value or "", "give a whole number") from error
+
+
+@router.api_route("/algorithms", methods=["GET", "HEAD"], response_class=HTMLResponse)
+def algorithm_list(request: Request) -> Response:
+    lang = choose_language(request)
+    filters = _filters(request)
+    sort = request.query_params.get("sort") or None
+    try:
+        page_number = _int(request.query_params.get("page"), 1)
+        page = catalogue.algorithms(
+            _queries(request), filters, page=page_number, size=PAGE_SIZE, sort=sort, lang=lang, facet_names=LIST_FACETS
+        )
+    except BadFilter as error:
+        return error_page(request, 400, str(error))
+    except QueryError as error:
+        return _query_error(request, error)
+    given = filters.given()
+    download = {**given, "lang": lang}
+    return render(
+        request,
+        "algorithms.html",
+        title=translate(lang, "list.title"),
+        page=page,
+        given=given,
+        facets=page.facets,
+        sorts=(("relevance",) if filters.q else ()) + SORTS,
+        sort=page.sort,
+        download=download,
+        sparql=page.sparql,
+    )
+
+
+@router.api_route("/laws", methods=["GET", "HEAD"], response_class=HTMLResponse)
+def law_list(request: Request) -> Response:
+    lang = choose_language(request)
+    try:
+        laws = catalogue.laws(_queries(request), size=catalogue.MAX_PAGE_SIZE, lang=lang)
+    except QueryError as error:
+        return _query_error(request, error)
+    return render(request, "laws.html", title=translate(lang, "law.title"), laws=laws.items, sparql=laws.sparql)
+
+
+@router.api_route("/organisations", methods=["GET", "HEAD"], response_class=HTMLResponse)
+def organisation_list(request: Request) -> Response:
+    lang = choose_language(request)
+    try:
+        found = catalogue.organisations(_queries(request), size=catalogue.MAX_PAGE_SIZE, lang=lang)
+    except QueryError as error:
+        return _query_error(request, error)
+    return render(
+        request,
+        "organisations.html",
+        title=translate(lang, "org.title"),
+        organisations=found.items,
+        sparql=found.sparql,
+    )
+
+
+@router.api_route("/organisation", methods=["GET", "HEAD"], response_class=HTMLResponse)
+def organisation(request: Request, id: str = "") -> Response:
+    """An organisation by TOOI IRI or published name (an IRI of algokg's own also has its `/id/…` page)."""
+    if not id.strip():
+        return error_page(request, 400, "give the organisation as ?id=IRI or name")
+    try:
+        return organisation_page(request, id.strip())
+    except QueryError as error:
+        return _query_error(request, error)
+
+
+@router.api_route("/resource", methods=["GET", "HEAD"], response_class=HTMLResponse)
+def resource(request: Request, iri: str = "") -> Response:
+    """The page of any IRI the graph knows, also outside algokg's namespace (TOOI, ELI, EUR-Lex)."""
+    try:
+        term = NamedNode(iri.strip())
+    except ValueError:
+        return error_page(request, 400, f"not an IRI: {iri!r}")
+    try:
+        description = describe(_queries(request), term)
+    except QueryError as error:
+        return _query_error(request, error)
+    if not description.exists:
+        return error_page(request, 404, f"the knowledge graph says nothing about {iri}")
+    if request.query_params.get("view") == "all":  # every statement, whatever kind of entity
+        return generic_page(request, description)
+    return render_entity(request, description)
+
+
+def _facet_rows(facet: Facet, lang: str, link: str) -> list[tuple[str, int, str | None]]:
+    rows: list[tuple[str, int, str | None]] = [
+        (value.label or value.value, value.count, f"/algorithms?{urlencode({link: value.value})}")
+        for value in facet.values
+    ]
+    if facet.missing:
+        rows.append((translate(lang, "facet.missing"), facet.missing, None))
+    return rows
+
+
+@router.api_route("/dashboard", methods=["GET", "HEAD"], response_class=HTMLResponse)
+def dashboard(request: Request) -> Response:
+    lang = choose_language(request)
+    queries = _queries(request)
+    try:
+        page = catalogue.algorithms(
+            queries, size=1, lang=lang, facet_names=("publicationCategory", "organisationType", "theme")
+        )
+        assessed, assessed_query = data.assessed_count(queries)
+    except QueryError as error:
+        return _query_error(request, error)
+    charts = []
+    for facet in page.facets:
+        title = translate(lang, f"dash.{facet.name}")
+        rows = _facet_rows(facet, lang, facet.name)
+        top = rows[0] if rows else ("—", 0, None)
+        description = translate(lang, "chart.desc", n=len(rows), top=top[0], count=top[1])
+        charts.append(bar_chart(f"chart-{facet.name}", title, description, rows, total=page.total))
+    rows = [
+        (translate(lang, "dash.with"), assessed, None),
+        (translate(lang, "dash.without"), page.total - assessed, None),
+    ]
+    share = assessed / page.total if page.total else 0.0
+    description = translate(lang, "chart.desc", n=2, top=rows[0][0], count=assessed)
+    charts.append(bar_chart("chart-assessed", translate(lang, "dash.assessed"), description, rows, total=page.total))
+    sparql: list[QueryShown] = [*page.sparql, assessed_query]
+    return render(
+        request,
+        "dashboard.html",
+        title=translate(lang, "dash.title"),
+        charts=charts,
+        total=page.total,
+        share=share,
+        sparql=sparql,
+    )
+
+
+@router.get("/assets/{name:path}")
+def asset(name: str) -> Response:
+    """The pages' own CSS/JS and the YASGUI build (`make web`); nothing outside `static/`."""
+    path = (STATIC / name).resolve()
+    if not path.is_relative_to(STATIC) or not path.is_file():
+        return Response("not found", status_code=404, media_type="text/plain")
+    return FileResponse(
+        Path(path), media_type=_TYPES.get(path.suffix), headers={"Cache-Control": "public, max-age=3600"}
+    )

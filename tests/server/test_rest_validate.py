@@ -1,0 +1,51 @@
+"""POST /api/validate: a record in, the SHACL report out, nothing stored."""
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.server.conftest import Server
+
+RECORD = {
+    "schema": "1.0",
+    "name": "Voorbeeld",
+    "organization": "Gemeente Noorderhaaks",
+    "status": "in gebruik",
+    "description_short": "Een korte omschrijving.",
+    "publication_category": "onbekende categorie",
+}
+
+
+@pytest.fixture(scope="module")
+def api(running_server: Callable[..., Server], example_store: Path) -> str:
+    return running_server(example_store).base
+
+
+def test_a_bad_record_is_rejected_with_a_located_message(api: str) -> None:
+    response = httpx.post(
+        f"{api}/api/validate", content=json.dumps(RECORD), headers={"Content-Type": "application/json"}, timeout=60
+    )
+    assert response.status_code == 200
+    report = response.json()
+    assert report["conforms"] is False and report["counts"]["Violation"] > 0
+    fields = {field["field"] for record in report["records"] for field in record["fields"]}
+    assert "publication_category" in fields
+    text = httpx.post(
+        f"{api}/api/validate",
+        content=json.dumps(RECORD),
+        headers={"Content-Type": "application/json", "Accept": "text/plain"},
+        timeout=60,
+    )
+    assert text.headers["content-type"].startswith("text/plain") and "publication" in text.text.lower()
+
+
+def test_unreadable_and_unsupported_bodies(api: str) -> None:
+    unversioned = {key: value for key, value in RECORD.items() if key != "schema"}
+    response = httpx.post(f"{api}/api/validate", json=unversioned, timeout=60)
+    assert response.status_code == 422 and response.json()["field"] == "standard_version"
+    broken = httpx.post(f"{api}/api/validate", content=b"<a> <b> .", headers={"Content-Type": "text/turtle"})
+    assert broken.status_code == 422 and broken.headers["content-type"].startswith("application/problem+json")
+    assert httpx.post(f"{api}/api/validate", content=b"x", headers={"Content-Type": "image/png"}).status_code == 415

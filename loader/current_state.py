@@ -62,6 +62,34 @@ def refresh_current_state(store: Store, *, batch: int = 5_000) -> None:
         store.bulk_extend(quads)
 
 
+def refresh_current_state_of(store: Store, algorithms: set[str], dropped: set[str] = frozenset()) -> None:
+    """Recompute the current state of ``algorithms`` from the store alone, after a write changed them.
+
+    :param dropped: registrations the write removed: their version links in the state graphs go too.
+    """
+    graphs = [
+        graph
+        for graph in store.named_graphs()
+        if isinstance(graph, NamedNode) and graph.value.startswith(CURRENT_STATE_GRAPH.value)
+    ]
+    registrations = set(dropped)
+    for algorithm in algorithms:
+        registrations.update(q.subject.value for q in store.quads_for_pattern(None, REGISTERS, NamedNode(algorithm)))
+    stale: list[Quad] = []
+    for graph in graphs:
+        for algorithm in algorithms:
+            stale.extend(store.quads_for_pattern(NamedNode(algorithm), None, None, graph))
+        for registration in registrations:
+            stale.extend(store.quads_for_pattern(NamedNode(registration), PREVIOUS, None, graph))
+            stale.extend(store.quads_for_pattern(None, PREVIOUS, NamedNode(registration), graph))
+    for quad in stale:
+        store.remove(quad)
+    versions = _ordered(_seen_in(store, _sources(store), algorithms))
+    store.extend(
+        [quad for key, ordered in versions.items() for quad in _state(key, ordered, _stored_facts(store, ordered))]
+    )
+
+
 def current_state_quads(store: Store, new: Sequence[SourceLoad]) -> Iterable[Quad]:
     """The current state of the algorithms the ``new`` sources register, to write together with them.
 

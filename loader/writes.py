@@ -19,6 +19,7 @@ from uuid import uuid4
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Store, Triple, serialize
 from rdflib import Graph
 
+from loader.current_state import GENERATED_AT, REGISTERS, refresh_current_state_of
 from loader.errors import AlgokgError, StoreError
 from loader.graphs import GRAPH_BASE
 from loader.mapping import terms as t
@@ -122,6 +123,12 @@ def write(
             return False
         activity = NamedNode(f"{_WRITE_BASE}{started:%Y%m%dT%H%M%S%f}-{uuid4().hex[:8]}")
         touched = sorted(name for name in changed if name)
+        # A graph the write created is a source of its own (loaded now): its registrations are versions.
+        created_at = t.typed(datetime.now(UTC).isoformat(), "dateTime")
+        store.extend(
+            Quad(graph, GENERATED_AT, created_at, PROVENANCE_GRAPH) for graph in created if isinstance(graph, NamedNode)
+        )
+        _refresh_current_state(store, added, removed)
         store.extend(provenance_quads(activity, operation, touched, started, len(added), len(removed)))
         outcome.result = WriteResult(
             None, len(added), len(removed), tuple(sorted(changed)), tuple(sorted(_name(g) for g in created)),
@@ -163,6 +170,17 @@ def _quads(store: Store, scope: Scope) -> set[Quad]:
 
 
 # -- the SHACL gate --------------------------------------------------------------------------------------------
+
+
+def _refresh_current_state(store: Store, added: set[Quad], removed: set[Quad]) -> None:
+    """Recompute the current state of every algorithm whose registrations the write changed."""
+    changed = added | removed
+    algorithms = {q.object.value for q in changed if q.predicate == REGISTERS and isinstance(q.object, NamedNode)}
+    for subject in {q.subject for q in changed if isinstance(q.subject, NamedNode)}:
+        algorithms.update(q.object.value for q in store.quads_for_pattern(subject, REGISTERS, None))
+    if algorithms:
+        dropped = {q.subject.value for q in removed if q.predicate == REGISTERS}
+        refresh_current_state_of(store, algorithms, dropped)
 
 
 def _gate(after: Store, before_dir: Path, changed: set[Quad], profiles: tuple[str, ...]) -> ValidationReport:

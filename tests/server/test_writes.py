@@ -279,3 +279,29 @@ def test_the_default_graph_is_the_unnamed_graph_even_where_a_named_graph_repeats
     assert not any(t.subject == PERSON for t in read), "named graphs' triples stay out of the default graph"
     for params in ({"graph": GRAPH}, {"default": ""}):
         assert httpx.delete(writable.url("/store"), params=params, headers=AUTH, timeout=60).status_code == 200
+
+
+def test_a_written_registration_becomes_the_current_state(writable: Server) -> None:
+    """Current state is derived data: a write that adds or edits a registration recomputes it."""
+    current = (
+        PREFIXES
+        + """SELECT ?t WHERE { GRAPH ?state {
+            ?alg akg:currentRegistration ex:registration-edit ; dct:title ?t } }"""
+    )
+    inserted = _update(
+        writable,
+        PREFIXES
+        + """INSERT { GRAPH <http://example.org/edits-2> { ex:registration-edit ?p ?o } }
+             WHERE { GRAPH ?g { ex:registration-1b ?p ?o } }""",
+    )
+    assert inserted.status_code == 200, inserted.text
+    assert _select_one(writable.base, current) == "Signalering bijstandsaanvragen (voorbeeld)"
+    edited = _update(
+        writable,
+        PREFIXES
+        + """WITH <http://example.org/edits-2>
+             DELETE { ex:registration-edit dct:title ?old } INSERT { ex:registration-edit dct:title "Nieuwe titel"@nl }
+             WHERE { ex:registration-edit dct:title ?old }""",
+    )
+    assert edited.status_code == 200, edited.text
+    assert _select_one(writable.base, current) == "Nieuwe titel"

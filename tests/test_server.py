@@ -1,14 +1,11 @@
 """`algokg serve` as a real uvicorn process on loopback, answering SPARQL."""
 
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.server.conftest import start_server
 
 SELECT_ANNEX_III_POINTS = """
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -18,38 +15,10 @@ SELECT (COUNT(?c) AS ?n) WHERE {
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    store_dir: Path = tmp_path_factory.mktemp("store")
-    port = _free_port()
-    command = [sys.executable, "-m", "loader.cli", "serve", "--offline", "--store", str(store_dir), "--port", str(port)]
-    log_path = store_dir.parent / "server.log"
-    log = log_path.open("w")
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited: {log_path.read_text()}")
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError("server did not start within 60 s")
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
+    with start_server(tmp_path_factory.mktemp("store")) as running:  # builds the example store first
+        yield running.base
 
 
 def test_select_as_sparql_json(server: str) -> None:

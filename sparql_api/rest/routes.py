@@ -84,7 +84,8 @@ def _answer(request: Request, offered: list[str], build: Callable[[str], Respons
     """Negotiate, answer 304 when the client has this version, else build; errors as problem+json."""
     media_type = choose(request, offered)
     if media_type is None:
-        return problem(406, detail="none of the media types asked for can be served", accepted=offered)
+        detail = "none of the media types asked for can be served"
+        return problem(406, detail=detail, accepted=offered, headers={"Vary": "Accept"})
     try:
         headers = validators(request, _queries(request).data_version, media_type)
         if (unchanged := not_modified(request, headers)) is not None:
@@ -219,14 +220,7 @@ def organisation(
 
     def build(media_type: str) -> Response:
         result = catalogue.organisation(_queries(request), id, lang=lang)
-        if result is None:
-            return problem(404, "Not found", f"no algorithms of organisation {id!r}")
-        if media_type == CSV:
-            return Response(csv_text(catalogue.as_rows(result.algorithms)), media_type=CSV)
-        body = {"@context": context_url(request), **result.model_dump(by_alias=True, exclude_none=True)}
-        if explain != "sparql":
-            body.pop("sparql", None)
-        return json_response(body, media_type, {})
+        return _supervisor_view(request, result, media_type, explain, f"no algorithms of organisation {id!r}")
 
     return _answer(request, COLLECTION_TYPES, build)
 
@@ -269,14 +263,7 @@ def law(
 
     def build(media_type: str) -> Response:
         result = catalogue.legal_resource(_queries(request), id, lang=lang)
-        if result is None:
-            return problem(404, "Not found", f"the graph has no law or article {id!r}")
-        if media_type == CSV:
-            return Response(csv_text(catalogue.as_rows(result.algorithms)), media_type=CSV)
-        body = {"@context": context_url(request), **result.model_dump(by_alias=True, exclude_none=True)}
-        if explain != "sparql":
-            body.pop("sparql", None)
-        return json_response(body, media_type, {})
+        return _supervisor_view(request, result, media_type, explain, f"the graph has no law or article {id!r}")
 
     return _answer(request, COLLECTION_TYPES, build)
 
@@ -338,3 +325,21 @@ def search(
 
 
 __all__ = ["CONTEXT_PATH", "router"]
+
+
+def _supervisor_view(
+    request: Request,
+    result: OrganisationView | LegalResourceView | None,
+    media_type: str,
+    explain: str | None,
+    not_found: str,
+) -> Response:
+    """A view of one organisation or law: its algorithms as CSV rows, or the whole view as JSON-LD."""
+    if result is None:
+        return problem(404, "Not found", not_found)
+    if media_type == CSV:
+        return Response(csv_text(catalogue.as_rows(result.algorithms)), media_type=CSV)
+    body = {"@context": context_url(request), **result.model_dump(by_alias=True, exclude_none=True)}
+    if explain != "sparql":
+        body.pop("sparql", None)
+    return json_response(body, media_type, {})

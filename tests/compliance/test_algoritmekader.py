@@ -2,11 +2,7 @@
 model's articles (with a report of what is not), tags that select requirements, a real store and server."""
 
 import io
-import socket
-import subprocess
-import sys
 import tarfile
-import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +25,7 @@ from compliance.algoritmekader import (
 from compliance.legal_refs import Resolver, units
 from loader.store import build_store, open_store
 from tests.conftest import shared_path
+from tests.server.conftest import start_server
 
 AK = ("reference", "algoritmekader")
 ELI_AIACT = "https://w3id.org/algokg/id/law/eli/reg/2024/1689/"
@@ -213,12 +210,6 @@ def test_citation_texts_are_read() -> None:
     assert units("Handreiking Algoritmeregister") == []
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def store_with_kader(tmp_path_factory: pytest.TempPathFactory) -> Path:
     store = tmp_path_factory.mktemp("kader") / "store"
@@ -245,31 +236,8 @@ def test_loading_again_changes_nothing(store_with_kader: Path) -> None:
 
 @pytest.fixture(scope="module")
 def server(store_with_kader: Path) -> Iterator[str]:
-    port = _free_port()
-    log_path = store_with_kader.parent / "server.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "loader.cli", "serve", "--store", str(store_with_kader), "--port", str(port)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                if process.poll() is not None:
-                    raise RuntimeError(f"server exited: {log_path.read_text()}")
-                try:
-                    if httpx.get(f"{base}/sparql", params={"query": "ASK {}"}, timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.2)
-            else:
-                raise RuntimeError("server did not start within 60 s")
-            yield base
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
+    with start_server(store_with_kader) as running:
+        yield running.base
 
 
 COUNTS = """PREFIX akg: <https://w3id.org/algokg/def#>

@@ -71,11 +71,12 @@ async def _read(request: Request, path: str | None) -> Response:
         return error.response
     if graph is None:
         return problem(400, "Which graph?", "name a graph with ?graph=IRI or ?default")
-    media_type = choose_media_type(request.headers.get("accept"), list(GRAPH_FORMATS))
+    # `?format=` overrides Accept, as on every other read endpoint (sparql_api.negotiation).
+    offered = list(GRAPH_FORMATS)
+    media_type = choose_media_type(request.headers.get("accept"), offered, request.query_params.get("format"))
     if media_type is None:
-        return problem(
-            406, "Not acceptable", "a graph is served as " + ", ".join(GRAPH_FORMATS), accepted=list(GRAPH_FORMATS)
-        )
+        detail = "a graph is served as " + ", ".join(offered)
+        return problem(406, "Not acceptable", detail, accepted=offered, headers={"Vary": "Accept"})
     queries: QueryService = request.app.state.queries
     try:
         if isinstance(graph, NamedNode):

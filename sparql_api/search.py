@@ -46,6 +46,7 @@ WEIGHTS = (10.0, 2.0, 4.0, 4.0)  # bm25 column weights, in FIELDS order
 SCHEMA_VERSION = 1
 _WORD = re.compile(r"\w+")
 _lock = threading.Lock()
+_built: set[Path] = set()  # index files known to exist (they are never changed once renamed into place)
 
 
 @dataclass(frozen=True)
@@ -80,14 +81,17 @@ def index_path(store_dir: Path, generation: str | None = None) -> Path:
 
 def ensure_index(store_dir: Path, store: Store | None = None) -> Path:
     """The current generation's index, built first if missing (`store`: that generation, already open)."""
-    generation = current_path(store_dir).resolve()
+    # Called once per row by akg:textScore: a readlink and a set lookup, no path resolution or stat.
+    generation = store_dir / os.readlink(current_path(store_dir))
     path = index_path(store_dir, generation.name)
-    if path.exists():
+    if path in _built or path.exists():
+        _built.add(path)
         return path
     with _lock:
         if not path.exists():
             build_index(store if store is not None else Store.read_only(str(generation)), path)
             _prune(path.parent, keep=path)
+    _built.add(path)
     return path
 
 
@@ -148,13 +152,7 @@ def search(index: Path, query: str, *, kind: str | None = None, limit: int | Non
     if not tokens:
         return []
     with sqlite3.connect(f"file:{index}?mode=ro", uri=True) as db:
-        exact = _match(db, [[f'"{t}"'] + ([f'"{t}"*'] if i == len(tokens) - 1 else []) for i, t in enumerate(tokens)])
-        expanded = [[f'"{t}"', *(f'"{near}"' for near in _near(db, t))] for t in tokens]
-        expanded[-1].append(f'"{tokens[-1]}"*')
-        scores = {row: 0.5 * score for row, score in _match(db, expanded).items()}
-        scores.update(exact)
-        if not scores:
-            return []
+        scores, expanded = _scores(db, tokens)
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
         hits = []
         for rowid, score in ranked:
@@ -167,6 +165,30 @@ def search(index: Path, query: str, *, kind: str | None = None, limit: int | Non
             if limit is not None and len(hits) >= limit:
                 break
         return hits
+
+
+def entity_scores(index: Path, query: str) -> dict[str, float]:
+    """Every matching entity with its score, as `search` ranks them, without labels or snippets (for SPARQL)."""
+    tokens = words(query)
+    if not tokens:
+        return {}
+    with sqlite3.connect(f"file:{index}?mode=ro", uri=True) as db:
+        scores, _ = _scores(db, tokens)
+        found: dict[str, float] = {}
+        for rowid, entity in db.execute("SELECT id, entity FROM documents"):
+            if (score := scores.get(rowid)) is not None:
+                found[entity] = max(found.get(entity, 0.0), round(score, 6))
+        return found
+
+
+def _scores(db: sqlite3.Connection, tokens: list[str]) -> tuple[dict[int, float], list[list[str]]]:
+    """Scores per document: exact words (the last also as a prefix) count fully, typo expansions half."""
+    exact = _match(db, [[f'"{t}"'] + ([f'"{t}"*'] if i == len(tokens) - 1 else []) for i, t in enumerate(tokens)])
+    expanded = [[f'"{t}"', *(f'"{near}"' for near in _near(db, t))] for t in tokens]
+    expanded[-1].append(f'"{tokens[-1]}"*')
+    scores = {row: 0.5 * score for row, score in _match(db, expanded).items()}
+    scores.update(exact)
+    return scores, expanded
 
 
 def _match(db: sqlite3.Connection, alternatives: list[list[str]]) -> dict[int, float]:
@@ -234,7 +256,7 @@ class _Scores:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
-        scores = {hit.entity: hit.score for hit in search(index, query, limit=None)}
+        scores = entity_scores(index, query)
         with self._lock:
             self._cache[key] = scores
             while len(self._cache) > self._size:

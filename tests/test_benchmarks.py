@@ -35,3 +35,19 @@ def test_http_benchmark_smoke(tmp_path: Path) -> None:
     for row in rows.values():
         assert row["oxigraph_errors"] == row["algokg_errors"] == 0
         assert row["oxigraph_rps"] > 0 and row["algokg_rps"] > 0 and row["ratio"] > 0
+
+
+def test_rest_benchmark_smoke(tmp_path: Path) -> None:
+    """A tiny run of `benchmarks.rest`: every template answers, its queries run raw and a ratio comes out."""
+    from benchmarks.rest import main
+
+    argv = ["--size", "30", "--urls", "2", "--clients", "2", "--duration", "0.3", "--repeat", "1"]
+    result = main([*argv, "--warm-repeat", "1", "--work", str(tmp_path)])
+    rows = result["results"]
+    assert isinstance(rows, dict)
+    assert {"list", "list facets", "detail", "law view", "organisation view", "search (fts)", "laws"} <= set(rows)
+    for name, row in rows.items():
+        assert row["concurrent_errors"] == 0 and row["concurrent_rps"] > 0, name
+        assert row["cold_p50_ms"] > 0 and row["warm_p50_ms"] > 0, name
+    assert rows["list facets"]["queries_per_answer"] >= 10  # count, page and every facet, from ?explain=sparql
+    assert rows["detail"]["ratio"] > 0 and result["geometric_mean_ratio"]

@@ -412,7 +412,8 @@ def articles(
         return sorted(items, key=lambda a: (-a.algorithms, a.law.id, a.id))
 
     build.__name__ = f"articles-{lang}"
-    items, sparql = _listing(queries, "articles", bindings, build)
+    # One law's articles are walked from the law down (law-articles.rq); all articles from the citations up.
+    items, sparql = _listing(queries, "law-articles" if law else "articles", bindings, build)
     return _paged(items, sparql, page, size)
 
 
@@ -500,12 +501,12 @@ def legal_resource(queries: QueryService, iri: str, *, lang: str = "nl") -> Lega
     relying = Sparql("relying-algorithms", rest_query("relying-algorithms"), {"resource": resource})
     reliant = _reliant(run(queries, relying), lang)
     part_of = next((row["partOf"] for row in facts if "partOf" in row), None)
-    used = [about, relying]
+    shown = _shown(about, relying)
     cited_articles: list[ArticleSummary] = []
     if is_law:
         page = articles(queries, law=resource.value, size=MAX_PAGE_SIZE, lang=lang)
         cited_articles = page.items
-        used.append(Sparql("articles", rest_query("articles"), {"law": resource}))
+        shown += page.sparql
 
     def first(key: str) -> str | None:
         return next((row[key].value for row in facts if key in row), None)
@@ -524,7 +525,7 @@ def legal_resource(queries: QueryService, iri: str, *, lang: str = "nl") -> Lega
         algorithms=reliant,
         groups=_groups(reliant),
         articles=cited_articles,
-        sparql=_shown(*used),
+        sparql=shown,
     )
 
 

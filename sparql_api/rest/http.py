@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from fastapi import Request, Response
 
 from loader.store import current_path
+from sparql_api.negotiation import choose_media_type
 from sparql_api.rest.models import Page
 
 CONTEXT_PATH = "/api/context/v1.jsonld"  # a new, incompatible context gets a new version; this one stays
@@ -26,34 +27,14 @@ FORMATS = {"jsonld": JSON_LD, "json": JSON, "csv": CSV}
 
 
 def choose(request: Request, offered: Sequence[str]) -> str | None:
-    """The media type to answer: `?format=` wins, else the best of `offered` that Accept allows (q-values),
-    the first offered when Accept is absent or `*/*`; None when nothing offered is acceptable."""
+    """The media type to answer: `?format=` wins (`jsonld`, `json`, `csv` or a media type), else the best of
+    `offered` that Accept allows (`sparql_api.negotiation`: q-values, the most specific range decides, so
+    `application/ld+json;q=0, */*` excludes JSON-LD); the first offered when Accept is absent; None when
+    nothing offered is acceptable."""
     if wanted := request.query_params.get("format"):
         media = FORMATS.get(wanted, wanted)
         return media if media in offered else None
-    accept = request.headers.get("accept", "")
-    if not accept.strip():
-        return offered[0]
-    best: tuple[float, int, str] | None = None
-    for part in accept.split(","):
-        media, _, params = part.strip().partition(";")
-        media = media.strip().lower()
-        quality = 1.0
-        for param in params.split(";"):
-            key, _, value = param.strip().partition("=")
-            if key.strip() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        if quality <= 0:
-            continue
-        for rank, candidate in enumerate(offered):
-            if media in (candidate, "*/*") or (media.endswith("/*") and candidate.startswith(media[:-1])):
-                option = (quality, -rank, candidate)
-                if best is None or option > best:
-                    best = option
-    return best[2] if best else None
+    return choose_media_type(request.headers.get("accept"), offered)
 
 
 def validators(request: Request, version: str, variant: str) -> dict[str, str]:

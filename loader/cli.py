@@ -533,5 +533,93 @@ def assess(store_dir: Path, files: tuple[Path, ...], iama_template: Path | None,
             )
 
 
+@cli.command("annex-viii")
+@store_option
+@click.argument("algorithm_id")
+@click.option("--section", type=click.Choice(["b", "c"]), default="c", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["json", "jsonld"]), default="json", show_default=True)
+def annex_viii(store_dir: Path, algorithm_id: str, section: str, fmt: str) -> None:
+    """The AI Act database registration data of ALGORITHM_ID (Annex VIII section C: public deployers; B: Art 6(3)
+    claims), checked against the SHACL profile annex-viii-{b,c}. Exit 1 when the section applies and is incomplete."""
+    from compliance.annex_viii import export
+
+    try:
+        record = export(open_store(store_dir), algorithm_id, section)
+    except AlgokgError as error:
+        _fail(error, EXIT_STORE if isinstance(error, StoreError) else EXIT_UNREADABLE)
+    payload = record.to_jsonld() if fmt == "jsonld" else record.to_json()
+    click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    for result in record.report.results:
+        click.echo(f"{result.severity}: {result.message_en}", err=True)
+    if record.applies and not record.valid:
+        sys.exit(EXIT_REJECTED)
+
+
+@cli.command("import-atrs")
+@store_option
+@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--refresh", is_flag=True, help="Download the pinned ATRS records again.")
+def import_atrs_command(store_dir: Path, file: Path | None, refresh: bool) -> None:
+    """Import the UK ATRS record summaries (FILE, else the pinned download, cached) as organisations, algorithms and
+    registrations in their own named graph (atomic)."""
+    from compliance.atrs import import_atrs
+
+    try:
+        result = import_atrs(store_dir, file, refresh=refresh)
+    except AlgokgError as error:
+        _fail(error, EXIT_STORE if isinstance(error, StoreError) else EXIT_UNREADABLE)
+    state = "loaded" if result.loaded else "already loaded"
+    click.echo(
+        f"{state}: {result.records} ATRS records, {result.organisations} organisations"
+        f" ({result.without_organisation} records name no publishing body)"
+    )
+
+
+@cli.command()
+@store_option
+@click.argument("names", nargs=-1)
+@click.option("--organisation", help="TOOI IRI, or the organisation name as published (default: all organisations).")
+@click.option(
+    "--months", type=click.IntRange(1, 120), default=6, show_default=True, help="obligations-due: months ahead."
+)
+@click.option("--on", "on", type=click.DateTime(formats=["%Y-%m-%d"]), help="obligations-due: reference day (today).")
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True
+)
+@click.option("--language", type=click.Choice(["en", "nl"]), default="en", show_default=True)
+@click.option("--sparql", "show_sparql", is_flag=True, help="text: also print the queries and their bound terms.")
+def report(
+    store_dir: Path,
+    names: tuple[str, ...],
+    organisation: str | None,
+    months: int,
+    on: datetime | None,
+    output_format: str,
+    language: str,
+    show_sparql: bool,
+) -> None:
+    """Supervisor reports (all, or NAMES: fria-missing, assessment-gaps, stale-law-links, obligations-due), each
+    finding with the SPARQL that produced it. JSON and CSV carry the query texts and bound terms."""
+    from compliance.reports import csv_text, render_text, run_reports, store_select
+
+    try:
+        found = run_reports(
+            store_select(open_store(store_dir)),
+            names or None,
+            organisation=organisation,
+            months=months,
+            on=on.date() if on else None,
+            language=language,
+        )
+    except AlgokgError as error:
+        _fail(error, EXIT_STORE if isinstance(error, StoreError) else EXIT_UNREADABLE)
+    if output_format == "json":
+        click.echo(json.dumps([item.to_json(language) for item in found], ensure_ascii=False, indent=2))
+    elif output_format == "csv":
+        click.echo(csv_text(found), nl=False)
+    else:
+        click.echo(render_text(found, language=language, sparql=show_sparql), nl=False)
+
+
 if __name__ == "__main__":
     cli()

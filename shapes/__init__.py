@@ -7,6 +7,7 @@
 | `register-legacy` | records of the older standards (0.1, 0.2.3, 0.3.1, 0.4) where they differ |
 | `aiact` | AI Act duties: FRIA, Art 6(3) claims, prohibited practices, dated obligations |
 | `annex-viii-c` | completeness of the Annex VIII section C registration of public deployers |
+| `annex-viii-b` | completeness of the Annex VIII section B registration of Art 6(3) claims by providers |
 | `assessments` | assessments as data: answers in the template, complete FRIA and children's-rights assessments, findings, bias tests, CIO judgements |
 """
 
@@ -17,7 +18,15 @@ __all__ = ["PROFILES", "profile_file"]
 
 _HERE = Path(str(files(__name__)))
 
-PROFILES: tuple[str, ...] = ("integrity", "register-1.0", "register-legacy", "aiact", "annex-viii-c", "assessments")
+PROFILES: tuple[str, ...] = (
+    "integrity",
+    "register-1.0",
+    "register-legacy",
+    "aiact",
+    "annex-viii-c",
+    "assessments",
+    "annex-viii-b",
+)
 
 
 def profile_file(profile: str) -> Path:

@@ -51,6 +51,8 @@ IDENTIFIER_PREFIXES = (
     "http://linkeddata.overheid.nl/terms/bwb/id/",
     "https://identifier.overheid.nl/tooi/id/",
     "urn:nl:",
+    # EU Publications Office: authority tables (countries, corporate bodies, resource types), Cellar CELEX ids.
+    "http://publications.europa.eu/resource/",
 )
 DOCUMENT_PROPERTIES = {
     DCTERMS.source,

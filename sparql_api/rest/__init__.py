@@ -3,10 +3,11 @@
 
 from fastapi import APIRouter
 
-from sparql_api.rest import routes, validate
+from sparql_api.rest import reports, routes, validate
 
 router = APIRouter()
 router.include_router(routes.router)
 router.include_router(validate.router)
+router.include_router(reports.router)  # /api/reports… (supervisor reports, compliance.reports)
 
 __all__ = ["router"]

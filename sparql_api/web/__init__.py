@@ -7,10 +7,11 @@ HTML requests on entity IRIs.
 
 from fastapi import APIRouter
 
-from sparql_api.web import pages, query
+from sparql_api.web import pages, query, reports
 
 router = APIRouter(include_in_schema=False)
 router.include_router(pages.router)
 router.include_router(query.router)
+router.include_router(reports.router)  # /reports, /reports/{name} (supervisor reports)
 
 __all__ = ["router"]

@@ -1,0 +1,583 @@
+"""Supervisor reports: per organisation or for all, what a supervisor asks first, each finding with its SPARQL.
+
+- ``fria-missing``: public deployers of Annex III systems without a FRIA (Art 27(1) AI Act);
+- ``assessment-gaps``: high-risk or impactful algorithms without an IAMA, a DPIA or a statutory basis;
+- ``stale-law-links``: statutory bases citing a law version older than the current one (where algokg knows it);
+- ``obligations-due``: AI Act obligations whose governing date falls within the next N months
+  (:mod:`compliance.obligations`).
+
+The rules are SPARQL files (``queries/compliance/report-*.rq``); this module binds the parameters as RDF terms
+(never pasting them into the text), runs the queries through a :data:`Select` function (a pyoxigraph store for
+the command line, the server's ``QueryService`` for the API and the pages) and turns rows into findings. Every
+finding carries the queries that produced it: the text as it ran and the terms bound to its variables.
+"""
+
+import calendar
+import csv
+import io
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from typing import Any
+
+from pyoxigraph import BlankNode, Literal, NamedNode, Store, Variable
+
+from compliance.obligations import compliance_query, obligations_for
+from loader.errors import AlgokgError
+
+__all__ = [
+    "REPORTS",
+    "Finding",
+    "QueryUsed",
+    "Report",
+    "ReportDefinition",
+    "ReportError",
+    "Select",
+    "add_months",
+    "csv_text",
+    "render_text",
+    "report_query",
+    "run_report",
+    "run_reports",
+    "store_select",
+]
+
+Term = NamedNode | BlankNode | Literal
+Row = Mapping[str, Term]
+# Runs a SELECT query over the union of all graphs with variables bound to terms; unbound variables are left out.
+Select = Callable[[str, Mapping[str, Term]], Sequence[Row]]
+
+AKG = "https://w3id.org/algokg/def#"
+STATUTORY_BASIS = f"{AKG}StatutoryBasis"
+FRIA = "https://w3id.org/algokg/id/assessment-instrument/fria"
+_SCOPE_MARKER = re.compile(r"^#@scope\s*$", re.MULTILINE)
+DEFAULT_MONTHS = 6
+
+
+class ReportError(AlgokgError):
+    """An unknown report or a parameter out of range."""
+
+
+@dataclass(frozen=True)
+class ReportDefinition:
+    """A report: its name, its words in Dutch and English, the queries it runs and the parameters it takes."""
+
+    name: str
+    title: Mapping[str, str]
+    description: Mapping[str, str]
+    queries: tuple[str, ...]
+    parameters: tuple[str, ...] = ("organisation",)
+
+    def to_json(self, language: str) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "title": self.title[language],
+            "description": self.description[language],
+            "queries": list(self.queries),
+            "parameters": list(self.parameters),
+        }
+
+
+REPORTS: dict[str, ReportDefinition] = {
+    definition.name: definition
+    for definition in (
+        ReportDefinition(
+            "fria-missing",
+            {
+                "en": "Public deployers of Annex III systems without a FRIA",
+                "nl": "Publieke gebruiksverantwoordelijken van bijlage III-systemen zonder FRIA",
+            },
+            {
+                "en": "Art 27(1) AI Act: bodies governed by public law assess the impact on fundamental rights before "
+                "they first use a high-risk system of Annex III (except point 2). 'stated': the graph records the "
+                "Annex III point and the public deployer; 'presumed': the register says high-risk AI system "
+                "(category A) and records neither, so the publishing government organisation is presumed to be "
+                "the deployer. Algorithms out of use are left out.",
+                "nl": "Art. 27, lid 1, AI-verordening: publiekrechtelijke organisaties beoordelen de gevolgen voor "
+                "grondrechten voordat zij een AI-systeem met een hoog risico uit bijlage III (behalve punt 2) "
+                "voor het eerst gebruiken. 'vastgelegd': de graaf kent het punt van bijlage III en de publieke "
+                "gebruiksverantwoordelijke; 'vermoed': het register noemt het een hoog-risico AI-systeem "
+                "(categorie A) zonder die gegevens, dus geldt de publicerende overheidsorganisatie als "
+                "gebruiksverantwoordelijke. Algoritmes buiten gebruik tellen niet mee.",
+            },
+            ("report-fria-missing",),
+        ),
+        ReportDefinition(
+            "assessment-gaps",
+            {
+                "en": "High-risk or impactful algorithms without IAMA, DPIA or statutory basis",
+                "nl": "Hoog-risico- of impactvolle algoritmes zonder IAMA, DPIA of wettelijke grondslag",
+            },
+            {
+                "en": "Algorithms with an AI Act high-risk level or publication category A or B, in use or in "
+                "development, lacking a performed IAMA, a performed DPIA, or any stated legal basis (neither a "
+                "cited law nor a text). One finding per algorithm and what it lacks; a reason given for not "
+                "doing an assessment is shown.",
+                "nl": "Algoritmes met een hoog risico volgens de AI-verordening of publicatiecategorie A of B, in "
+                "gebruik of in ontwikkeling, zonder uitgevoerde IAMA, zonder uitgevoerde DPIA of zonder enige "
+                "vermelde wettelijke grondslag (geen wet en geen tekst). Eén bevinding per algoritme en wat "
+                "ontbreekt; een opgegeven reden om een toets niet te doen staat erbij.",
+            },
+            ("report-assessment-gaps",),
+        ),
+        ReportDefinition(
+            "stale-law-links",
+            {
+                "en": "Statutory bases citing a law version that is no longer current",
+                "nl": "Wettelijke grondslagen die naar een niet meer geldende wetsversie verwijzen",
+            },
+            {
+                "en": "A dated link (wetten.overheid.nl/BWBR…/YYYY-MM-DD, Juriconnect g= or z=) to a law or article "
+                "whose current version, as known to algokg (akg:isCurrentVersionOn), applies from a later date. "
+                "Links to laws whose current version algokg does not know cannot be checked; their number is "
+                "given with the report.",
+                "nl": "Een gedateerde verwijzing (wetten.overheid.nl/BWBR…/JJJJ-MM-DD, Juriconnect g= of z=) naar "
+                "een wet of artikel waarvan de geldende versie, voor zover algokg die kent "
+                "(akg:isCurrentVersionOn), op een latere datum ingaat. Verwijzingen naar wetten waarvan algokg de "
+                "geldende versie niet kent, zijn niet te controleren; hun aantal staat bij de rapportage.",
+            },
+            ("report-stale-law-links", "report-law-links-unchecked"),
+        ),
+        ReportDefinition(
+            "obligations-due",
+            {
+                "en": "AI Act obligations falling due within the coming months",
+                "nl": "Verplichtingen uit de AI-verordening die de komende maanden ingaan",
+            },
+            {
+                "en": "For every algorithm with AI Act roles, the obligations (compliance.obligations) whose "
+                "governing date lies from the reference day up to N months after it; the dates come from the "
+                "model's dated applicability data, amended dates included.",
+                "nl": "Voor elk algoritme met rollen onder de AI-verordening de verplichtingen waarvan de "
+                "geldende datum valt tussen de peildatum en N maanden daarna; de data komen uit de gedateerde "
+                "toepasselijkheid in het model, gewijzigde data inbegrepen.",
+            },
+            ("report-obligation-candidates", "obligations", "obligation-dates"),
+            ("organisation", "months", "on"),
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class QueryUsed:
+    """A query as it ran: its file in ``queries/compliance``, its text and the terms bound to its variables
+    (in N-Triples notation)."""
+
+    query: str
+    text: str
+    bindings: Mapping[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"query": self.query, "text": self.text, "bindings": dict(self.bindings)}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One finding of a report about one algorithm.
+
+    :param kind: what is found, per report: ``fria``, ``iama``, ``dpia``, ``statutory-basis``, ``stale-link`` or
+        the obligation's slug (``aiact-art-27``).
+    :param subject: the IRI the finding is about besides the algorithm (the missing instrument, the statutory
+        basis, the obligation), if any.
+    :param details: report-specific values (IRIs, dates, reasons), all strings.
+    :param sparql: the queries that produced the finding.
+    """
+
+    report: str
+    algorithm: str
+    kind: str
+    title: str | None = None
+    organisation: str | None = None
+    organisation_name: str | None = None
+    subject: str | None = None
+    details: Mapping[str, str] = field(default_factory=dict)
+    sparql: tuple[QueryUsed, ...] = ()
+
+    @property
+    def algorithm_id(self) -> str:
+        return self.algorithm.rsplit("/", 1)[-1]
+
+    def to_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "@type": "Finding",
+            "report": self.report,
+            "algorithm": self.algorithm,
+            "algorithmId": self.algorithm_id,
+            "title": self.title,
+            "organisation": self.organisation,
+            "organisationName": self.organisation_name,
+            "kind": self.kind,
+            "subject": self.subject,
+            **dict(self.details),
+            "sparql": [query.to_json() for query in self.sparql],
+        }
+        return {key: value for key, value in body.items() if value is not None}
+
+    def row(self) -> dict[str, str | None]:
+        """One CSV row: the finding's fields, its details, and its queries (names, bindings, texts)."""
+        return {
+            "report": self.report,
+            "algorithm": self.algorithm,
+            "algorithm_id": self.algorithm_id,
+            "title": self.title,
+            "organisation": self.organisation,
+            "organisation_name": self.organisation_name,
+            "kind": self.kind,
+            "subject": self.subject,
+            **{_snake(name): value for name, value in self.details.items()},
+            "sparql_queries": " ".join(query.query for query in self.sparql),
+            "sparql_bindings": json.dumps([dict(query.bindings) for query in self.sparql], ensure_ascii=False),
+            "sparql_text": "\n\n".join(query.text for query in self.sparql),
+        }
+
+
+@dataclass(frozen=True)
+class Report:
+    """A report's findings for one organisation (or all), with the parameters it ran with and notes."""
+
+    definition: ReportDefinition
+    organisation: str | None
+    parameters: Mapping[str, str]
+    findings: tuple[Finding, ...]
+    notes: Mapping[str, str] = field(default_factory=dict)
+    sparql: tuple[QueryUsed, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.definition.name
+
+    def to_json(self, language: str = "en") -> dict[str, Any]:
+        return {
+            "@type": "SupervisorReport",
+            **self.definition.to_json(language),
+            "organisation": self.organisation,
+            "parameters": dict(self.parameters),
+            "notes": dict(self.notes),
+            "totalItems": len(self.findings),
+            "member": [finding.to_json() for finding in self.findings],
+            "sparql": [query.to_json() for query in self.sparql],
+        }
+
+
+# -- queries ----------------------------------------------------------------------------------------------------
+
+
+@cache
+def _scope_block() -> str:
+    """The filter lines of ``report-scope.rq`` (its comments stay in the file)."""
+    lines = compliance_query("report-scope").splitlines()
+    return "\n".join(line for line in lines if line.strip() and not line.lstrip().startswith("#"))
+
+
+def report_query(name: str, *, scoped: bool) -> str:
+    """``queries/compliance/{name}.rq`` with its ``#@scope`` line replaced by the organisation filter, or removed."""
+    return _SCOPE_MARKER.sub(lambda _: _scope_block() if scoped else "", compliance_query(name))
+
+
+def scope_term(organisation: str | None) -> Term | None:
+    """The term an organisation parameter binds ``?scope`` to: an IRI, or the name as published."""
+    if organisation is None or not organisation.strip():
+        return None
+    organisation = organisation.strip()
+    return (
+        NamedNode(organisation) if re.match(r"^[a-z][a-z0-9+.-]*://\S+$", organisation, re.I) else Literal(organisation)
+    )
+
+
+def store_select(store: Store) -> Select:
+    """A :data:`Select` over a pyoxigraph store (the command line's read-only store)."""
+
+    def select(query: str, bindings: Mapping[str, Term]) -> list[Row]:
+        substitutions = {Variable(name): term for name, term in bindings.items()}
+        solutions = store.query(query, substitutions=substitutions, use_default_graph_as_union=True)
+        names = [variable.value for variable in solutions.variables]  # type: ignore[union-attr]
+        return [{name: row[name] for name in names if row[name] is not None} for row in solutions]  # type: ignore[union-attr]
+
+    return select
+
+
+def _shown(query: str, text: str, bindings: Mapping[str, Term]) -> QueryUsed:
+    return QueryUsed(f"compliance/{query}.rq", text, {name: str(term) for name, term in bindings.items()})
+
+
+def _run(select: Select, name: str, scope: Term | None) -> tuple[list[Row], QueryUsed]:
+    text = report_query(name, scoped=scope is not None)
+    bindings = {"scope": scope} if scope is not None else {}
+    return list(select(text, bindings)), _shown(name, text, bindings)
+
+
+# -- running ----------------------------------------------------------------------------------------------------
+
+
+def run_report(
+    select: Select,
+    name: str,
+    *,
+    organisation: str | None = None,
+    months: int = DEFAULT_MONTHS,
+    on: date | None = None,
+    language: str = "en",
+) -> Report:
+    """Run one report.
+
+    :param organisation: a TOOI IRI or the organisation's name as published; None for all organisations.
+    :param months: ``obligations-due``: how far ahead to look (1 to 120).
+    :param on: ``obligations-due``: the reference day (default today).
+    :raises ReportError: an unknown report or months out of range.
+    """
+    if name not in REPORTS:
+        raise ReportError(f"unknown report {name!r}; known: {', '.join(REPORTS)}", field="report")
+    definition = REPORTS[name]
+    scope = scope_term(organisation)
+    parameters = {"organisation": organisation.strip()} if scope is not None and organisation else {}
+    if name == "obligations-due":
+        if not 1 <= months <= 120:
+            raise ReportError(f"months must be between 1 and 120, not {months}", field="months")
+        day = on or date.today()
+        parameters |= {"months": str(months), "on": day.isoformat(), "until": add_months(day, months).isoformat()}
+        findings, shown = _obligations_due(select, scope, day, months, language)
+        return Report(definition, parameters.get("organisation"), parameters, findings, {}, shown)
+    rows, shown = _run(select, definition.queries[0], scope)
+    findings = tuple(_BUILDERS[name](rows, shown, language))
+    notes: dict[str, str] = {}
+    queries = [shown]
+    if name == "stale-law-links":
+        counted, unchecked = _run(select, "report-law-links-unchecked", scope)
+        notes["uncheckedLinks"] = counted[0]["unchecked"].value if counted and "unchecked" in counted[0] else "0"
+        queries.append(unchecked)
+    if name == "fria-missing":
+        notes["presumed"] = str(sum(1 for finding in findings if finding.details.get("basis") == "presumed"))
+    return Report(definition, parameters.get("organisation"), parameters, findings, notes, tuple(queries))
+
+
+def run_reports(select: Select, names: Iterable[str] | None = None, **options: Any) -> list[Report]:
+    """Run several reports (all when ``names`` is None) with the same options."""
+    return [run_report(select, name, **options) for name in (names or REPORTS)]
+
+
+def _value(row: Row, name: str) -> str | None:
+    term = row.get(name)
+    return None if term is None else term.value
+
+
+class _Grouped:
+    """Rows of one finding (the same algorithm, kind and subject) merged: first title by language, values joined."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self.found: dict[tuple[str, ...], dict[str, Any]] = {}
+
+    def add(self, key: tuple[str, ...], row: Row, **details: str | None) -> None:
+        entry = self.found.setdefault(key, {"titles": {}, "row": row, "details": {}})
+        if (title := row.get("title")) is not None:
+            entry["titles"].setdefault(getattr(title, "language", None) or "", title.value)
+        for name, value in details.items():
+            if value is not None:
+                values = entry["details"].setdefault(name, [])
+                if value not in values:
+                    values.append(value)
+
+    def findings(self, report: str, shown: QueryUsed) -> Iterable[Finding]:
+        for key, entry in self.found.items():
+            titles: dict[str, str] = entry["titles"]
+            title = titles.get(self.language) or next((titles[k] for k in sorted(titles)), None)
+            row = entry["row"]
+            yield Finding(
+                report=report,
+                algorithm=key[0],
+                kind=key[1],
+                subject=key[2] or None,
+                title=title,
+                organisation=_value(row, "organisation"),
+                organisation_name=_value(row, "organisationName"),
+                details={name: " ".join(sorted(values)) for name, values in entry["details"].items()},
+                sparql=(shown,),
+            )
+
+
+def _fria_missing(rows: Sequence[Row], shown: QueryUsed, language: str) -> Iterable[Finding]:
+    grouped = _Grouped(language)
+    for row in rows:
+        algorithm = _value(row, "algorithm") or ""
+        # The deployer: the public role holder, or (presumed) the publishing organisation.
+        holder = _value(row, "holder") or _value(row, "organisation") or _value(row, "organisationName") or ""
+        grouped.add(
+            (algorithm, "fria", FRIA, holder),
+            row,
+            deployer=holder or None,
+            basis=_value(row, "basis"),
+            annexIIIPoint=_value(row, "point"),
+            reason=_value(row, "reason"),
+        )
+    return grouped.findings("fria-missing", shown)
+
+
+def _assessment_gaps(rows: Sequence[Row], shown: QueryUsed, language: str) -> Iterable[Finding]:
+    grouped = _Grouped(language)
+    for row in rows:
+        missing = _value(row, "missing") or ""
+        kind = "statutory-basis" if missing == STATUTORY_BASIS else missing.rsplit("/", 1)[-1]
+        grouped.add(
+            (_value(row, "algorithm") or "", kind, missing), row, why=_value(row, "why"), reason=_value(row, "reason")
+        )
+    return grouped.findings("assessment-gaps", shown)
+
+
+def _stale_law_links(rows: Sequence[Row], shown: QueryUsed, language: str) -> Iterable[Finding]:
+    grouped = _Grouped(language)
+    for row in rows:
+        grouped.add(
+            (_value(row, "algorithm") or "", "stale-link", _value(row, "basis") or ""),
+            row,
+            link=_value(row, "link"),
+            cited=_value(row, "cited"),
+            citedVersionDate=_value(row, "citedVersionDate"),
+            law=_value(row, "law"),
+            currentVersion=_value(row, "currentVersion"),
+        )
+    return grouped.findings("stale-law-links", shown)
+
+
+_BUILDERS: dict[str, Callable[[Sequence[Row], QueryUsed, str], Iterable[Finding]]] = {
+    "fria-missing": _fria_missing,
+    "assessment-gaps": _assessment_gaps,
+    "stale-law-links": _stale_law_links,
+}
+
+
+# -- obligations due --------------------------------------------------------------------------------------------
+
+
+class _Solution(dict):  # type: ignore[type-arg]
+    """A row as compliance.obligations reads it: an unbound variable is None."""
+
+    def __missing__(self, key: str) -> None:
+        return None
+
+
+class _SelectStore:
+    """What :func:`compliance.obligations.obligations_for` asks of a store, answered through a :data:`Select`."""
+
+    def __init__(self, select: Select) -> None:
+        self.select = select
+
+    def query(self, query: str, substitutions: Mapping[Variable, Term] | None = None, **_: Any) -> list[_Solution]:
+        bindings = {variable.value: term for variable, term in (substitutions or {}).items()}
+        return [_Solution(row) for row in self.select(query, bindings)]
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` plus ``months`` calendar months (the last day of a shorter month when needed)."""
+    years, month = divmod(day.month - 1 + months, 12)
+    year = day.year + years
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def _obligations_due(
+    select: Select, scope: Term | None, day: date, months: int, language: str
+) -> tuple[tuple[Finding, ...], tuple[QueryUsed, ...]]:
+    until = add_months(day, months)
+    rows, shown = _run(select, "report-obligation-candidates", scope)
+    candidates = _Grouped(language)
+    for row in rows:
+        candidates.add((_value(row, "algorithm") or "", "", ""), row)
+    store = _SelectStore(select)
+    found: list[Finding] = []
+    for candidate in candidates.findings("obligations-due", shown):
+        algorithm = NamedNode(candidate.algorithm)
+        for item in obligations_for(store, algorithm, language=language):  # type: ignore[arg-type]
+            if item.applies_from is None or not day <= item.applies_from <= until:
+                continue
+            obligation, lang = NamedNode(item.iri), Literal(language)
+            found.append(
+                Finding(
+                    report="obligations-due",
+                    algorithm=candidate.algorithm,
+                    kind=item.slug,
+                    title=candidate.title,
+                    organisation=candidate.organisation,
+                    organisation_name=candidate.organisation_name,
+                    subject=item.iri,
+                    details=_without_none(
+                        {
+                            "label": item.label,
+                            "role": item.role,
+                            "roleHolders": " ".join(item.role_holders),
+                            "appliesFrom": item.applies_from.isoformat(),
+                            "statedIn": " ".join(
+                                sorted({d.stated_in for d in item.dates if d.in_force and d.stated_in})
+                            ),
+                            "articles": " ".join(article.iri for article in item.articles),
+                        }
+                    ),
+                    sparql=(
+                        shown,
+                        _shown("obligations", compliance_query("obligations"), {"algorithm": algorithm}),
+                        _shown(
+                            "obligation-dates",
+                            compliance_query("obligation-dates"),
+                            {"obligation": obligation, "lang": lang},
+                        ),
+                    ),
+                )
+            )
+    found.sort(key=lambda finding: (finding.details.get("appliesFrom", ""), finding.algorithm, finding.kind))
+    return tuple(found), (shown,)
+
+
+def _without_none(values: Mapping[str, str | None]) -> dict[str, str]:
+    return {name: value for name, value in values.items() if value}
+
+
+# -- output -----------------------------------------------------------------------------------------------------
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def csv_text(reports: Iterable[Report]) -> str:
+    """All findings of the reports as one CSV table (columns: the union of the findings' fields)."""
+    rows = [finding.row() for report in reports for finding in report.findings]
+    base = list(Finding("", "", "").row())
+    fixed, queries = (
+        [key for key in base if not key.startswith("sparql_")],
+        [k for k in base if k.startswith("sparql_")],
+    )
+    columns = fixed + [key for key in dict.fromkeys(k for row in rows for k in row) if key not in base] + queries
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({key: "" if value is None else value for key, value in row.items()})
+    return out.getvalue()
+
+
+def render_text(reports: Iterable[Report], *, language: str = "en", sparql: bool = False) -> str:
+    """What ``algokg report`` prints: per report its title, parameters and one block per finding."""
+    lines: list[str] = []
+    for report in reports:
+        lines.append(f"{report.definition.title[language]}  [{report.name}]")
+        settings = ", ".join(f"{name} {value}" for name, value in report.parameters.items())
+        lines.append(f"  {len(report.findings)} findings" + (f" ({settings})" if settings else " (all organisations)"))
+        for name, value in report.notes.items():
+            lines.append(f"  {name}: {value}")
+        for finding in report.findings:
+            who = finding.organisation_name or finding.organisation or "?"
+            lines.append(f"  {finding.algorithm_id}  {finding.kind}  {finding.title or ''}  ({who})".rstrip())
+            for name, value in finding.details.items():
+                lines.append(f"      {name}: {value}")
+            if sparql:
+                for query in finding.sparql:
+                    bound = ", ".join(f"?{name} = {term}" for name, term in query.bindings.items())
+                    lines.append(f"      sparql {query.query}" + (f" with {bound}" if bound else ""))
+        if sparql:
+            for query in report.sparql:
+                lines.append(f"  -- {query.query}")
+                lines.extend(f"  {line}" for line in query.text.splitlines())
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"

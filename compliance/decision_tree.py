@@ -20,6 +20,7 @@ import yaml
 
 from compliance.conditions import Condition, ConditionError, parse
 from loader.errors import AlgokgError
+from loader.reconcile.cache import Pin, fetch
 
 # Beslishulp label -> (Algoritmekader AI Act tag group, tag). Labels outside these groups (in gebruik,
 # beoordeling door derde partij, geen algoritme, ...) are kept as labels but select nothing.
@@ -44,6 +45,24 @@ AK_TAGS: dict[str, tuple[str, str]] = {
 }
 # The Algoritmekader's tag groups; a group the tree did not settle is "niet-van-toepassing", as the
 # beslishulp marks undecided categories when it reaches a conclusion.
+# The published tree at a fixed commit, for users who give no --tree. GitHub publishes no digest and this
+# machine had no network: the commit fixes the content; pin the sha256 after checking a first download.
+TREE_REPOSITORY = "MinBZK/ai-verordening-beslishulp"
+TREE_COMMIT = "54d0fd54f11b4c430cefdc72579c3fb5711579e8"
+TREE_PIN = Pin(
+    name=f"ai-act-decision-tree-{TREE_COMMIT[:12]}.yaml",
+    url=f"https://raw.githubusercontent.com/{TREE_REPOSITORY}/{TREE_COMMIT}/decision-tree.yaml",
+)
+
+
+def pinned_tree(*, refresh: bool = False) -> Path:
+    """The published decision tree at :data:`TREE_COMMIT`, downloaded once into the cache.
+
+    :raises loader.reconcile.cache.ReconcileError: it can neither be downloaded nor found in the cache.
+    """
+    return fetch(TREE_PIN, refresh=refresh).path
+
+
 TAG_GROUPS = (
     "soort-toepassing",
     "rol-ai-act",

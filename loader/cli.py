@@ -441,16 +441,18 @@ def kader(
 @click.option(
     "--tree",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    required=True,
     envvar="ALGOKG_DECISION_TREE",
-    help="The AI Act decision tree YAML (or set ALGOKG_DECISION_TREE).",
+    help="The AI Act decision tree YAML (or set ALGOKG_DECISION_TREE); default: the published tree at a pinned "
+    "commit, downloaded once into the cache.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def classify(store_dir: Path, algorithm_id: str, answers: Path, tree: Path, as_json: bool) -> None:
+def classify(store_dir: Path, algorithm_id: str, answers: Path, tree: Path | None, as_json: bool) -> None:
     """Run the AI Act decision tree on ALGORITHM_ID's answers and store the classification (atomic)."""
     from compliance.classification import classify_and_store, outcome_summary
+    from compliance.decision_tree import pinned_tree
 
     try:
+        tree = tree if tree is not None else pinned_tree()
         summary = outcome_summary(classify_and_store(store_dir, algorithm_id, answers, tree))
     except AlgokgError as error:
         _fail(error)

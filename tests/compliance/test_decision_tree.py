@@ -2,6 +2,7 @@
 conclusion's own numbering, the tree stored as data, and `algokg classify` on a real on-disk store."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -303,8 +304,14 @@ answers:
 """
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "loader.cli", *args], capture_output=True, text=True, timeout=120)
+def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "loader.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def test_classify_cli_stores_the_classification_atomically(tmp_path: Path) -> None:
@@ -357,3 +364,25 @@ def test_answers_file_errors_are_located(tmp_path: Path) -> None:
     with pytest.raises(Exception) as error:
         read_answers(bad)
     assert "answered_by" in str(error.value) and str(bad) in str(error.value)
+
+
+def test_classify_without_a_tree_uses_the_pinned_tree_from_the_cache(tmp_path: Path) -> None:
+    from compliance.decision_tree import TREE_PIN
+
+    tree_file = shared_path("reference", "aiact", "beslishulp", "decision-tree.yaml")
+    store, cache = tmp_path / "store", tmp_path / "cache"
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(CLASSIFY_ANSWERS, encoding="utf-8")
+    assert _cli("init", "--store", str(store)).returncode == 0
+    generation = (store / "current").resolve()
+    # No network here and nothing cached: a located error naming the pinned URL, and nothing written.
+    offline = {"ALGOKG_CACHE": str(cache), "ALGOKG_DECISION_TREE": ""}
+    missing = _cli("classify", "00000001", "--store", str(store), "--answers", str(answers), env=offline)
+    assert missing.returncode == 2 and TREE_PIN.url in missing.stderr, missing.stderr
+    assert (store / "current").resolve() == generation
+    # A copy in the cache under the pin's name stands in for the download (as after a first harvest).
+    cache.mkdir(exist_ok=True)
+    (cache / TREE_PIN.name).write_bytes(tree_file.read_bytes())
+    done = _cli("classify", "00000001", "--store", str(store), "--answers", str(answers), "--json", env=offline)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["conclusion"] == "13.0.2"

@@ -51,3 +51,22 @@ def test_rest_benchmark_smoke(tmp_path: Path) -> None:
         assert row["cold_p50_ms"] > 0 and row["warm_p50_ms"] > 0, name
     assert rows["list facets"]["queries_per_answer"] >= 10  # count, page and every facet, from ?explain=sparql
     assert rows["detail"]["ratio"] > 0 and result["geometric_mean_ratio"]
+
+
+def test_benchmark_runner_smoke(tmp_path: Path) -> None:
+    """A tiny `benchmarks.run`: every benchmark runs against its baseline, one table, and the JSON is written."""
+    import json
+
+    from benchmarks.run import main
+
+    target = tmp_path / "results.json"
+    document = main(["--sizes", "30", "--quick", "--duration", "0.3", "--work", str(tmp_path), "--json", str(target)])
+    assert json.loads(target.read_text(encoding="utf-8"))["table"] == document["table"]
+    rows = document["table"]
+    assert isinstance(rows, list)
+    assert {row["benchmark"] for row in rows} == {"load", "validation", "rest", "http"}
+    load = [row for row in rows if row["benchmark"] == "load"]
+    assert len(load) == 2 and all(row["ratio"] > 0 and row["baseline"] > 0 for row in load)  # validation off and on
+    assert all(row["ours"] > 0 for row in rows if row["benchmark"] == "validation")
+    means = {row["benchmark"]: row["ratio"] for row in rows if row["case"] == "geometric mean"}
+    assert means.keys() == {"rest", "http"} and all(ratio > 0 for ratio in means.values())

@@ -1,0 +1,314 @@
+"""Every benchmark in one run, each against its baseline measured in the same run: one table, and JSON.
+
+    python -m benchmarks.run [--sizes 1000,10000] [--quick] [--only load,validation,rest,http]
+                             [--json benchmarks/results.json]
+
+- load: the `algokg load` pipeline against pyoxigraph's raw bulk load of the same quads (`benchmarks.load`);
+  ratio = raw / pipeline seconds, goal >= 0.5; also with SHACL validation on, up to `--validate-up-to`.
+- validation: SHACL validation of the generated register. The baseline is pyshacl (`loader.validation`);
+  the compiled SHACL→SPARQL validator is measured against it when `benchmarks/shacl.py` exists.
+- rest: each `/api/…` template over HTTP against its own SPARQL on pyoxigraph in-process (`benchmarks.rest`);
+  ratio = cold latency / raw, goal <= 1.5.
+- http: `/sparql` against `oxigraph serve-read-only` on the same data (`benchmarks.http`); ratio = throughput
+  of algokg / Oxigraph, goal >= 0.8.
+
+Times are medians. The JSON (default `benchmarks/results.json`, not committed) holds the table's rows and
+every benchmark's full result, with the machine, Python version and git commit, so runs can be compared.
+`--quick` shortens every measurement (fewer repeats, shorter durations): for a smoke run, not for figures.
+"""
+
+import argparse
+import gc
+import importlib.util
+import json
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from benchmarks import http as http_bench
+from benchmarks import load as load_bench
+from benchmarks import rest as rest_bench
+from benchmarks.generate import generate
+from loader.reference import ReferenceData, reference_data
+
+BENCHMARKS = ("load", "validation", "rest", "http")
+DEFAULT_JSON = Path(__file__).parent / "results.json"
+
+
+@dataclass
+class Row:
+    """One line of the table: our figure, the baseline's, their ratio and the goal for it."""
+
+    benchmark: str
+    case: str
+    size: int
+    ours: float | None
+    baseline: float | None
+    unit: str
+    ratio: float | None
+    goal: str
+
+    def met(self) -> str:
+        if self.ratio is None or not self.goal:
+            return ""
+        bound = float(self.goal[2:])
+        return "yes" if (self.ratio >= bound if self.goal.startswith(">=") else self.ratio <= bound) else "no"
+
+
+@dataclass
+class Settings:
+    load_repeat: int
+    validate_up_to: int
+    validation_repeat: int
+    rest_urls: int
+    rest_clients: int
+    rest_repeat: int
+    rest_warm_repeat: int
+    http_clients: int
+    duration: float
+    warmup: float
+
+
+def settings(quick: bool, duration: float | None, validate_up_to: int) -> Settings:
+    if quick:
+        return Settings(1, validate_up_to, 1, 2, 2, 1, 1, 2, duration or 0.5, 0.1)
+    return Settings(3, validate_up_to, 3, 8, 4, 3, 5, 8, duration or 3.0, 1.0)
+
+
+# -- load ------------------------------------------------------------------------------------------
+
+
+def run_load(sizes: Sequence[int], config: Settings, work: Path, reference: ReferenceData) -> tuple[list[Row], list]:
+    rows: list[Row] = []
+    details: list[dict[str, object]] = []
+    for size in sizes:
+        for validate in (False, True) if size <= config.validate_up_to else (False,):
+            result = load_bench.measure(
+                size, repeat=config.load_repeat, validate=validate, work=work, reference=reference
+            )
+            details.append(result)
+            rows.append(
+                Row(
+                    "load",
+                    f"pipeline, validation {'on' if validate else 'off'} ({result['triples']} triples)",
+                    size,
+                    float(result["pipeline_seconds"]),  # type: ignore[arg-type]
+                    float(result["raw_bulk_load_seconds"]),  # type: ignore[arg-type]
+                    "s",
+                    float(result["ratio"]),  # type: ignore[arg-type]
+                    ">=0.5",
+                )
+            )
+            print(f"load {size} validation {'on' if validate else 'off'}: ratio {result['ratio']}", flush=True)
+    return rows, details
+
+
+# -- validation ------------------------------------------------------------------------------------
+
+
+def _median_seconds(action: Callable[[], object], repeat: int) -> tuple[float, object]:
+    times: list[float] = []
+    result: object = None
+    for _ in range(repeat):
+        gc.collect()
+        started = time.perf_counter()
+        result = action()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), result
+
+
+def run_validation(sizes: Sequence[int], config: Settings, work: Path, reference: ReferenceData) -> tuple[list, list]:
+    """pyshacl on each generated register (as the pipeline runs it: one source's data with the model)."""
+    from loader import validation as shacl  # pyshacl is slow to import
+    from loader.pipeline import _as_rdflib, prepare
+
+    compiled = importlib.util.find_spec("benchmarks.shacl") is not None
+    rows: list[Row] = []
+    details: list[dict[str, object]] = []
+    for size in (s for s in sizes if s <= config.validate_up_to):
+        export = work / f"register-{size}.csv"
+        if not export.exists():
+            generate(size, export)
+        source, _ = prepare(export, reference=reference, run_validation=False)
+        data = _as_rdflib(source.quads)
+        seconds, report = _median_seconds(lambda graph=data: shacl.validate(graph), config.validation_repeat)
+        assert isinstance(report, shacl.ValidationReport)
+        per_1k = seconds / size * 1000
+        details.append(
+            {
+                "algorithms": size,
+                "triples": len(data),
+                "pyshacl_seconds": round(seconds, 3),
+                "pyshacl_seconds_per_1k": round(per_1k, 3),
+                "results": len(report.results),
+                "conforms": report.conforms,
+                "repeat": config.validation_repeat,
+            }
+        )
+        rows.append(Row("validation", "pyshacl, s per 1k algorithms (baseline)", size, per_1k, per_1k, "s", None, ""))
+        print(f"validation {size}: pyshacl {seconds:.2f} s, {len(report.results)} results", flush=True)
+    if compiled:
+        print("benchmarks/shacl.py exists: run `python -m benchmarks.shacl` for the compiled validator", flush=True)
+    return rows, details
+
+
+# -- REST and HTTP ---------------------------------------------------------------------------------
+
+
+def run_rest(sizes: Sequence[int], config: Settings, work: Path) -> tuple[list[Row], dict[int, object]]:
+    rows: list[Row] = []
+    details: dict[int, object] = {}
+    for size in sizes:
+        result = rest_bench.run(
+            size,
+            count=config.rest_urls,
+            clients=config.rest_clients,
+            duration=config.duration,
+            repeat=config.rest_repeat,
+            warm_repeat=config.rest_warm_repeat,
+            work=work,
+        )
+        details[size] = result
+        templates = result["results"]
+        assert isinstance(templates, dict)
+        for name, row in templates.items():
+            # The medians over the URLs that ran SPARQL (the others were answered from an earlier URL's cache),
+            # the same URLs the template's ratio (median of per-URL ratios) is taken over.
+            ran = [url for url in row["per_url"] if url["raw_run_ms"] > 0]
+            ours = statistics.median(url["cold_ms"] for url in ran) if ran else None
+            raw = statistics.median(url["raw_run_ms"] for url in ran) if ran else None
+            ratio = row["ratio"] if isinstance(row["ratio"], float) and row["ratio"] > 0 else None
+            rows.append(Row("rest", name, size, ours, raw, "ms", ratio, f"<={rest_bench.GOAL}"))
+        print(f"rest {size}: geometric mean {result['geometric_mean_ratio']}", flush=True)
+    return rows, details
+
+
+def run_http(sizes: Sequence[int], config: Settings, work: Path) -> tuple[list[Row], dict[int, object]]:
+    rows: list[Row] = []
+    details: dict[int, object] = {}
+    for size in sizes:
+        result = http_bench.run(
+            size, clients=config.http_clients, duration=config.duration, warmup=config.warmup, work=work
+        )
+        details[size] = result
+        kinds = result["results"]
+        assert isinstance(kinds, dict)
+        for kind, row in kinds.items():
+            ratio = row["ratio"] or None
+            rows.append(Row("http", kind, size, row["algokg_rps"], row["oxigraph_rps"], "req/s", ratio, ">=0.8"))
+        print(f"http {size}: geometric mean {result['geometric_mean_ratio']}", flush=True)
+    return rows, details
+
+
+# -- report ----------------------------------------------------------------------------------------
+
+
+def geometric_means(rows: Sequence[Row]) -> list[Row]:
+    """One summary row per benchmark and size where several cases have ratios (REST templates, HTTP kinds)."""
+    summary: list[Row] = []
+    for benchmark in ("rest", "http"):
+        for size in sorted({row.size for row in rows if row.benchmark == benchmark}):
+            ratios = [r.ratio for r in rows if r.benchmark == benchmark and r.size == size and r.ratio]
+            if ratios:
+                goal = next(r.goal for r in rows if r.benchmark == benchmark)
+                mean = round(statistics.geometric_mean(ratios), 3)
+                summary.append(Row(benchmark, "geometric mean", size, None, None, "", mean, goal))
+    return summary
+
+
+def _figure(value: float | None) -> str:
+    return "" if value is None else f"{value:.3f}" if value < 100 else f"{value:.0f}"
+
+
+def table(rows: Sequence[Row]) -> str:
+    lines = [
+        f"{'benchmark':<11} {'case':<44} {'size':>7} {'ours':>10} {'baseline':>10} {'unit':<6} {'ratio':>6} "
+        f"{'goal':>6} {'met':>4}",
+    ]
+    for row in rows:
+        ours, base = _figure(row.ours), _figure(row.baseline)
+        ratio = f"{row.ratio:.2f}" if row.ratio is not None else "-"
+        lines.append(
+            f"{row.benchmark:<11} {row.case[:44]:<44} {row.size:>7} {ours:>10} {base:>10} {row.unit:<6} {ratio:>6} "
+            f"{row.goal:>6} {row.met():>4}"
+        )
+    lines.append(
+        "ours / baseline: load = pipeline / raw bulk load (ratio raw/pipeline); validation = pyshacl (the baseline); "
+        "rest = cold HTTP p50 / raw SPARQL p50; http = algokg / oxigraph serve throughput. Medians."
+    )
+    return "\n".join(lines)
+
+
+def _commit() -> str | None:
+    try:
+        done = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() or None
+
+
+def main(argv: Sequence[str] | None = None) -> dict[str, object]:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000", help="comma-separated numbers of algorithms (default 1000)")
+    parser.add_argument("--quick", action="store_true", help="short measurements: a smoke run, not figures")
+    parser.add_argument("--only", default=",".join(BENCHMARKS), help=f"comma-separated, of {', '.join(BENCHMARKS)}")
+    parser.add_argument(
+        "--validate-up-to", type=int, default=1000, help="pyshacl runs (and load with validation) up to this size"
+    )
+    parser.add_argument("--duration", type=float, help="seconds per concurrent HTTP/REST measurement")
+    parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help="write the results here")
+    parser.add_argument("--work", type=Path, help="directory for exports, stores and logs (default: a temporary one)")
+    args = parser.parse_args(argv)
+    sizes = [int(part) for part in args.sizes.split(",") if part]
+    chosen = [name for name in args.only.split(",") if name]
+    unknown = set(chosen) - set(BENCHMARKS)
+    if unknown:
+        parser.error(f"unknown benchmarks {sorted(unknown)}; they are {', '.join(BENCHMARKS)}")
+    config = settings(args.quick, args.duration, args.validate_up_to)
+    started = datetime.now(UTC)
+    rows: list[Row] = []
+    details: dict[str, object] = {}
+    with tempfile.TemporaryDirectory(prefix="algokg-bench-all-", dir=args.work) as tmp:
+        work = Path(tmp)
+        reference = reference_data() if {"load", "validation"} & set(chosen) else None
+        if "load" in chosen:
+            assert reference is not None
+            (work / "load").mkdir()
+            part, details["load"] = run_load(sizes, config, work / "load", reference)
+            rows += part
+        if "validation" in chosen:
+            assert reference is not None
+            part, details["validation"] = run_validation(sizes, config, work, reference)
+            rows += part
+        if "rest" in chosen:
+            part, details["rest"] = run_rest(sizes, config, work / "served")
+            rows += part
+        if "http" in chosen:
+            part, details["http"] = run_http(sizes, config, work / "served")
+            rows += part
+    rows += geometric_means(rows)
+    document = {
+        "started": started.isoformat(timespec="seconds"),
+        "seconds": round((datetime.now(UTC) - started).total_seconds(), 1),
+        "commit": _commit(),
+        "python": sys.version.split()[0],
+        "machine": platform.platform(),
+        "arguments": {"sizes": sizes, "quick": args.quick, "only": chosen, **asdict(config)},
+        "table": [asdict(row) | {"met": row.met()} for row in rows],
+        "details": details,
+    }
+    if args.json:  # before printing: a closed stdout (`| head`) must not lose the results
+        args.json.write_text(json.dumps(document, indent=2, default=str) + "\n", encoding="utf-8")
+    print(table(rows))
+    return document
+
+
+if __name__ == "__main__":
+    main()

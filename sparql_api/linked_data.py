@@ -31,6 +31,7 @@ from starlette.concurrency import run_in_threadpool
 from loader.graphs import model_graph
 from ontology import ONTOLOGY_FILE
 from shapes import PROFILES, profile_file
+from sparql_api.conditional import not_modified
 from sparql_api.describe import Description, describe
 from sparql_api.negotiation import choose_media_type
 from sparql_api.problems import problem
@@ -111,26 +112,6 @@ def validators(request: Request, variant: str) -> dict[str, str]:
         "ETag": f'W/"{version}-{tag}"',
         "Last-Modified": email.utils.format_datetime(last_modified(request), usegmt=True),
     }
-
-
-def not_modified(request: Request, headers: dict[str, str]) -> Response | None:
-    """A 304 when the client's copy is current (If-None-Match first, else If-Modified-Since), else None."""
-    if match := request.headers.get("if-none-match"):
-        tags = {tag.strip().removeprefix("W/") for tag in match.split(",")}
-        current = headers["ETag"].removeprefix("W/")
-        return _not_modified(headers) if "*" in tags or current in tags else None
-    if since := request.headers.get("if-modified-since"):
-        try:
-            client = email.utils.parsedate_to_datetime(since)
-        except (TypeError, ValueError):
-            return None
-        if client.tzinfo is not None and client >= email.utils.parsedate_to_datetime(headers["Last-Modified"]):
-            return _not_modified(headers)
-    return None
-
-
-def _not_modified(headers: dict[str, str]) -> Response:
-    return Response(status_code=304, headers={"Vary": "Accept", **headers})
 
 
 def rdf_bytes(quads: Iterable[Quad], rdf_format: RdfFormat) -> bytes:

@@ -31,11 +31,11 @@ from starlette.concurrency import run_in_threadpool
 from loader.sourceload import PROVENANCE_GRAPH
 from sparql_api import dumps as dump_files
 from sparql_api import metrics as request_metrics
+from sparql_api.conditional import not_modified
 from sparql_api.linked_data import (
     RDF_FORMATS,
     last_modified,
     negotiate,
-    not_modified,
     rdf_bytes,
     validators,
 )

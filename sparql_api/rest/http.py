@@ -47,20 +47,6 @@ def validators(request: Request, version: str, variant: str) -> dict[str, str]:
     return headers
 
 
-def not_modified(request: Request, headers: dict[str, str]) -> Response | None:
-    """304 when the client's If-None-Match holds this ETag (RFC 9110: If-None-Match wins over the date)."""
-    if_none_match = request.headers.get("if-none-match")
-    if if_none_match is not None:
-        tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
-        if "*" in tags or headers["ETag"] in tags:
-            return Response(status_code=304, headers=headers)
-        return None
-    since = request.headers.get("if-modified-since")
-    if since and since == headers.get("Last-Modified"):
-        return Response(status_code=304, headers=headers)
-    return None
-
-
 def context_url(request: Request) -> str:
     return f"{request.app.state.settings.public_base}{CONTEXT_PATH}"
 

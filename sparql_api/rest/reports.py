@@ -12,9 +12,10 @@ from fastapi import APIRouter, Query, Request, Response
 
 from compliance import reports
 from loader.errors import AlgokgError
+from sparql_api.conditional import not_modified
 from sparql_api.problems import problem
 from sparql_api.queries import QueryError, QueryService, QueryTimeout, Term
-from sparql_api.rest.http import CSV, JSON, JSON_LD, choose, context_url, json_response, not_modified, validators
+from sparql_api.rest.http import CSV, JSON, JSON_LD, choose, context_url, json_response, validators
 
 router = APIRouter(prefix="/api/reports", tags=["Supervisor reports"])
 Lang = Annotated[Literal["nl", "en"], Query(description="language of titles and labels")]

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import FileResponse
 
 from sparql_api import search as fulltext
+from sparql_api.conditional import not_modified
 from sparql_api.problems import problem
 from sparql_api.queries import QueryError, QueryService, QueryTimeout
 from sparql_api.rest import catalogue
@@ -23,7 +24,6 @@ from sparql_api.rest.http import (
     context_url,
     csv_text,
     json_response,
-    not_modified,
     validators,
 )
 from sparql_api.rest.models import (

@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | sha256sum | cut -c1-12)
 
-.PHONY: run test lint docs bench bench-http bench-rest bench-all clean web
+.PHONY: run test lint docs bench bench-http bench-rest bench-remote bench-all clean web
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "algokg needs Python 3.11 (set PYTHON=...)"'
@@ -37,6 +37,10 @@ bench-http: $(STAMP)
 # Each REST template over HTTP (cold and warm, p50/p99, 4 clients) against its own SPARQL on pyoxigraph in-process.
 bench-rest: $(STAMP)
 	$(BIN)/python -m benchmarks.rest --size 1000 --clients 4 --json benchmarks/results-rest.json
+
+# Publishing to Oxigraph server and Virtuoso, and the REST API answering from them, against the embedded store
+bench-remote: $(STAMP)
+	$(BIN)/python -m benchmarks.remote --size 1000 --json benchmarks/results-remote.json
 
 # Every benchmark against its baseline in one run: one table of medians and ratios, JSON in benchmarks/results.json
 # (a few minutes at 1k; see docs/performance.md).

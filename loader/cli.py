@@ -4,6 +4,7 @@ Exit codes of `load` and `harvest`: 0 loaded (or nothing new), 1 rejected by --s
 2 unreadable input, 3 the store could not be written. Nothing is written unless the exit code is 0.
 """
 
+import dataclasses
 import json
 import os
 import sys
@@ -19,6 +20,7 @@ from shapes import PROFILES
 
 if TYPE_CHECKING:
     from loader.pipeline import LoadReport
+    from loader.remote import RemoteStore
 
 DEFAULT_STORE = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "algokg" / "store"
 REGISTER_FORMATS = ["csv", "json", "site-data", "standard-json", "scrape", "testdata-v0.1"]
@@ -34,6 +36,32 @@ store_option = click.option(
     show_default=True,
     help="Store directory (or set ALGOKG_STORE).",
 )
+
+
+remote_option = click.option(
+    "--remote",
+    envvar="ALGOKG_REMOTE",
+    help="SPARQL query endpoint of a remote store (Oxigraph server, Virtuoso, …), e.g. http://127.0.0.1:7878/query"
+    " (or set ALGOKG_REMOTE; its update and Graph Store endpoints: ALGOKG_REMOTE_UPDATE, ALGOKG_REMOTE_STORE).",
+)
+
+
+def _remote_store(url: str) -> "RemoteStore":
+    from loader.remote import RemoteStore
+
+    return RemoteStore(
+        url, update_url=os.environ.get("ALGOKG_REMOTE_UPDATE"), store_url=os.environ.get("ALGOKG_REMOTE_STORE")
+    )
+
+
+def _check_remote(url: str) -> None:
+    remote = _remote_store(url)
+    try:
+        state = remote.control(timeout=10)
+    finally:
+        remote.close()
+    if state.version is None:
+        click.echo(f"warning: nothing published to {url} yet; run `algokg publish` (queries answer 503 until then)")
 
 
 def _fail(error: AlgokgError, code: int | None = None) -> None:
@@ -113,6 +141,13 @@ def init(store_dir: Path) -> None:
 )
 @click.option("--report-language", type=click.Choice(["nl", "en"]), default="en", show_default=True)
 @click.option("--source-url", help="Where the files were downloaded from (recorded in their provenance).")
+@click.option(
+    "--validator",
+    type=click.Choice(["sparql", "pyshacl"]),
+    default="sparql",
+    show_default=True,
+    help="SHACL engine: the shapes compiled to SPARQL on pyoxigraph, or pyshacl (the reference; slower).",
+)
 def load(
     store_dir: Path,
     sources: tuple[Path, ...],
@@ -126,6 +161,7 @@ def load(
     report_format: str,
     report_language: str,
     source_url: str | None,
+    validator: str,
 ) -> None:
     """Load register exports, JSON records or RDF files into the store, atomically."""
     from loader.pipeline import LoadRejected, load_paths
@@ -143,6 +179,7 @@ def load(
             reference=reference,
             source_url=source_url,
             progress=_progress if sys.stderr.isatty() else None,
+            validator=validator,
         )
     except LoadRejected as rejected:
         _write_report(rejected.report, report_file, report_format, report_language)
@@ -296,15 +333,21 @@ def export(store_dir: Path, export_format: str, output: Path | None) -> None:
     "--format", "report_format", type=click.Choice(["text", "json", "csv", "turtle"]), default="text", show_default=True
 )
 @click.option("--language", type=click.Choice(["nl", "en"]), default="en", show_default=True)
-def validate(store_dir: Path, profiles: tuple[str, ...], report_format: str, language: str) -> None:
+@click.option(
+    "--validator",
+    type=click.Choice(["sparql", "pyshacl"]),
+    default="sparql",
+    show_default=True,
+    help="SHACL engine: the shapes compiled to SPARQL on pyoxigraph, or pyshacl (the reference; slower).",
+)
+def validate(store_dir: Path, profiles: tuple[str, ...], report_format: str, language: str, validator: str) -> None:
     """Validate the loaded data in the store against the SHACL profiles; exit 1 on violations."""
-    from loader.export import data_graph
     from loader.report import render
-    from loader.validation import DEFAULT_PROFILES
-    from loader.validation import validate as check
+    from loader.validation import DEFAULT_PROFILES, validate_store
 
     try:
-        result = check(data_graph(open_store(store_dir)), profiles=list(profiles) or DEFAULT_PROFILES)
+        # In place on the store (its model graphs as background); pyshacl gets its data as an rdflib graph.
+        result = validate_store(open_store(store_dir), profiles=list(profiles) or DEFAULT_PROFILES, engine=validator)
     except AlgokgError as error:
         _fail(error, EXIT_STORE)
     click.echo(render(result, report_format, language=language))
@@ -360,6 +403,7 @@ def harvest(store_dir: Path, base_url: str | None, languages: tuple[str, ...], r
     type=click.IntRange(min=1),
     help="Query worker processes (each killable at its deadline) [2]; the HTTP server stays one process.",
 )
+@remote_option
 def serve(
     store_dir: Path,
     host: str,
@@ -368,18 +412,23 @@ def serve(
     query_timeout: float | None,
     max_query_timeout: float | None,
     query_workers: int | None,
+    remote: str | None,
 ) -> None:
     """Serve the graph over SPARQL. Without a store, first harvest the live register when it is
-    reachable, and otherwise build the store from the EXAMPLE dataset."""
+    reachable, and otherwise build the store from the EXAMPLE dataset. With --remote, answer from a
+    remote store that `algokg publish` fills (the store directory then only holds caches)."""
     import uvicorn
 
     from sparql_api import create_app
     from sparql_api.settings import Settings
 
     try:
-        if not current_path(store_dir).exists():
-            _first_store(store_dir, offline=offline)
-        open_store(store_dir)  # fail here, with a clear message, rather than on the first request
+        if remote:
+            _check_remote(remote)
+        else:
+            if not current_path(store_dir).exists():
+                _first_store(store_dir, offline=offline)
+            open_store(store_dir)  # fail here, with a clear message, rather than on the first request
     except AlgokgError as error:
         _fail(error, EXIT_STORE)
     # ALGOKG_PUBLIC_BASE (behind a proxy) wins over the address the server binds to.
@@ -390,9 +439,37 @@ def serve(
         query_timeout=query_timeout,
         max_query_timeout=max_query_timeout,
         query_workers=query_workers,
+        remote=remote,
     )
-    click.echo(f"serving {store_dir} on http://{host}:{port}/sparql")
+    click.echo(f"serving {remote or store_dir} on http://{host}:{port}/sparql")
     uvicorn.run(create_app(settings), host=host, port=port)
+
+
+@cli.command()
+@store_option
+@click.argument("remote", envvar="ALGOKG_REMOTE")
+@click.option("--json", "as_json", is_flag=True, help="Print what was sent as JSON.")
+def publish(store_dir: Path, remote: str, as_json: bool) -> None:
+    """Make the remote store at REMOTE (its SPARQL query endpoint) hold the store's current generation,
+    sending only the graphs that changed (one transaction on Oxigraph; see `loader.publish`)."""
+    from loader.publish import publish as publish_generation
+
+    try:
+        target = _remote_store(remote)
+        try:
+            result = publish_generation(store_dir, target)
+        finally:
+            target.close()
+    except AlgokgError as error:
+        _fail(error, EXIT_STORE)
+    if as_json:
+        click.echo(json.dumps(dataclasses.asdict(result), indent=2))
+        return
+    click.echo(
+        f"{remote} ({target.dialect.name}) now answers from {result.version}: {len(result.sent)} graphs sent "
+        f"({result.triples} triples), {len(result.dropped)} dropped, {result.unchanged} unchanged, "
+        f"{result.seconds:.1f} s"
+    )
 
 
 @cli.command()

@@ -110,8 +110,11 @@ def prepare(
     source_url: str | None = None,
     run_validation: bool = True,
     progress: Progress | None = None,
+    validator: str = "sparql",
 ) -> tuple[SourceLoad, SourceReport]:
     """Read, map and validate one file into a :class:`SourceLoad`; nothing is written.
+
+    :param validator: the SHACL engine, ``sparql`` (compiled, on a pyoxigraph store) or ``pyshacl``.
 
     :raises SourceError: the file cannot be read (encoding, syntax, columns, sizes), located.
     """
@@ -134,9 +137,9 @@ def prepare(
     report.quads = len(quads)
     validation: list[Quad] = []
     if run_validation:
-        from loader import validation as shacl  # pyshacl is slow to import: only when validating
+        from loader import validation as shacl  # rdflib and the shapes: only when validating
 
-        report.validation = shacl.validate(_as_rdflib(quads))
+        report.validation = shacl.validate_quads(quads, engine=validator)
         validation = shacl.results_as_quads(report.validation, validation_graph(sha256))
     provenance = provenance_quads(
         graph,
@@ -225,8 +228,11 @@ def load_paths(
     source_url: str | None = None,
     progress: Progress | None = None,
     source_urls: Mapping[Path, str] | None = None,
+    validator: str = "sparql",
 ) -> LoadReport:
     """Load files into the store as one atomic commit.
+
+    :param validator: the SHACL engine, ``sparql`` (default) or ``pyshacl`` (the reference).
 
     :raises SourceError: a file cannot be read; nothing is written.
     :raises LoadRejected: ``strict`` and a file has violations or unreconciled values; nothing is written.
@@ -247,6 +253,7 @@ def load_paths(
             source_url=source_url,
             progress=progress,
             source_urls=source_urls,
+            validator=validator,
         )
 
 
@@ -276,6 +283,7 @@ def _load(
     source_url: str | None,
     progress: Progress | None,
     source_urls: Mapping[Path, str] | None,
+    validator: str = "sparql",
 ) -> LoadReport:
     prepared = [
         prepare(
@@ -286,6 +294,7 @@ def _load(
             source_url=(source_urls or {}).get(path, source_url),
             run_validation=run_validation,
             progress=progress,
+            validator=validator,
         )
         for path in paths
     ]

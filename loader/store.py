@@ -212,6 +212,13 @@ def _writer(store_dir: Path, timeout: float) -> Iterator[None]:
 
 
 @contextmanager
+def writer_lock(store_dir: Path, timeout: float = 0.0) -> Iterator[None]:
+    """Hold the store's writer lock (no commit runs meanwhile), e.g. while its current generation is published."""
+    with _locked(store_dir, timeout):
+        yield
+
+
+@contextmanager
 def _locked(store_dir: Path, timeout: float) -> Iterator[None]:
     # flock() is released by the kernel when the process ends, kill -9 included: no stale locks.
     path = store_dir / LOCK_FILE

@@ -1,4 +1,9 @@
-"""SHACL validation of a load: pyshacl over one source's mapped data plus the model, results located.
+"""SHACL validation of a load: one source's mapped data plus the model, results located.
+
+Two engines give the same located results: ``sparql`` (the default) runs the shapes compiled to SPARQL on a
+pyoxigraph store (:mod:`loader.shacl_sparql`; shapes it does not compile go to pyshacl); ``pyshacl`` is the
+reference. Both feed the same explainer, which walks the data (an rdflib graph, or the store itself) back
+to the record a result concerns.
 
 Each result is traced back to the record it concerns (file, line or JSON pointer, algorithm id) and
 the register field as users know it, with what the constraint expects and, where the shape lists the
@@ -12,12 +17,12 @@ and ``--strict`` rejects only violations.
 import difflib
 import hashlib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, Protocol
 
-from pyoxigraph import BlankNode, NamedNode, Quad
+from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, RdfFormat, Store, parse
 from pyoxigraph import Literal as OxLiteral
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -27,8 +32,11 @@ from rdflib.query import Result
 from rdflib.term import Node
 
 from loader.errors import AlgokgError
+from loader.graphs import GRAPH_BASE
+from loader.graphs import model_graph as model_graph_name
 from loader.mapping.concepts import fold
 from loader.mapping.records import CONCEPT_FIELDS, LINK_FIELDS, PLAIN_FIELDS, TEXT_FIELDS
+from loader.shacl_sparql import ShaclResult, compile_shapes, to_oxigraph, validate_compiled
 from ontology import model_files
 from shapes import PROFILES, profile_file
 
@@ -43,6 +51,8 @@ _ALGORITHM_ID = URIRef(AKG + "algorithmId")
 _MAX_HOPS = 3  # focus -> statutory basis -> algorithm -> registration is the longest walk in mapped data
 _LISTED = 20  # list a scheme's codes in "expected" up to this many
 _SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
+ENGINES: tuple[str, ...] = ("sparql", "pyshacl")
+MODEL_GRAPHS = f"{GRAPH_BASE}model/"  # the prefix of the model's graphs: background, not data to explain
 
 # The register's fields, by their key in exports, with their titles in publication standard 1.0.
 FIELD_TITLES: dict[str, tuple[str, str]] = {
@@ -144,7 +154,9 @@ class ValidationResultItem:
         """Record by record, then field in the register's order, violations first."""
         field = (_FIELD_ORDER.get(self.field or "", len(_FIELD_ORDER)), self.field or "")
         rest = (_SEVERITY_ORDER.get(self.severity, 3), self.shape, self.value or "", self.focus)
-        return (*self.record_key(), *field, *rest)
+        # The rest only breaks ties, so the order does not depend on the order the engine found the results in.
+        ties = (self.component, self.path, self.value_type or "", self.message_en, self.message_nl)
+        return (*self.record_key(), *field, *rest, *ties)
 
 
 @dataclass(frozen=True)
@@ -202,21 +214,193 @@ class _PreparedQueries(Graph):
         return super().query(query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs)
 
 
-def validate(data: Graph, *, profiles: Sequence[str] = DEFAULT_PROFILES) -> ValidationReport:
+def validate(data: Graph, *, profiles: Sequence[str] = DEFAULT_PROFILES, engine: str = "sparql") -> ValidationReport:
     """Validate ``data`` (one source's mapped records) against ``profiles``, with the model as background.
 
     The report conforms when no result is a ``sh:Violation`` (warnings and infos do not count).
 
     :param data: the mapped data; it is not changed.
     :param profiles: names from :data:`shapes.PROFILES`; default :data:`DEFAULT_PROFILES`.
-    :raises AlgokgError: a profile is unknown.
+    :param engine: ``sparql`` (compiled, on a pyoxigraph store) or ``pyshacl`` (the reference); same results.
+    :raises AlgokgError: a profile or the engine is unknown.
     """
+    chosen = _chosen(profiles, engine)
+    if not chosen:
+        return ValidationReport(conforms=True, profiles=chosen)
+    if engine == "pyshacl":
+        return _with_pyshacl(data, chosen)
+    store = _store_with_model()
+    # Blank nodes keep their ids: the results name them as the graph does.
+    store.extend(Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in data)  # type: ignore[arg-type]
+    return _with_sparql(store, chosen, _StoreData(store, (MODEL_GRAPHS,)), lambda: data)
+
+
+def validate_quads(
+    quads: Iterable[Quad], *, profiles: Sequence[str] = DEFAULT_PROFILES, engine: str = "sparql"
+) -> ValidationReport:
+    """:func:`validate` for one source's quads as the pipeline maps them, without making an rdflib graph.
+
+    With the ``sparql`` engine the quads go into an in-memory store next to the model (in its own graphs);
+    results are explained by walking that store.
+    """
+    chosen = _chosen(profiles, engine)
+    if not chosen:
+        return ValidationReport(conforms=True, profiles=chosen)
+    if engine == "pyshacl":
+        return _with_pyshacl(quads_as_graph(quads), chosen)
+    store = _store_with_model()
+    store.extend(quads)
+    view = _StoreData(store, (MODEL_GRAPHS,))
+    return _with_sparql(store, chosen, view, view.as_graph)
+
+
+def validate_store(
+    store: Store,
+    *,
+    profiles: Sequence[str] = DEFAULT_PROFILES,
+    focus_nodes: Iterable[NamedNode | BlankNode | OxLiteral] | None = None,
+    background: Sequence[str] = (MODEL_GRAPHS,),
+    within: Iterable[NamedNode | BlankNode] | None = None,
+    engine: str = "sparql",
+) -> ValidationReport:
+    """Validate a store's data in place: its union graph, the model's graphs in it as background.
+
+    :param focus_nodes: check only these focus nodes (the records a write touched); None: every one.
+    :param background: prefixes of graph names that are no record data (the model, results, provenance):
+        validation sees them, results are not traced back to a record through them.
+    :param within: trace results back to their record through these nodes only (a write's neighbourhood).
+    :param engine: ``pyshacl`` validates the store's record data as an rdflib graph with the model files,
+        then keeps the results on ``focus_nodes``: the reference, for small stores.
+    """
+    chosen = _chosen(profiles, engine)
+    if not chosen:
+        return ValidationReport(conforms=True, profiles=chosen)
+    view = _StoreData(store, tuple(background), within)
+    touched = None if focus_nodes is None else list(focus_nodes)
+    if engine == "pyshacl":
+        report = _with_pyshacl(view.as_graph(), chosen)
+        if touched is None:
+            return report
+        wanted = {_text(_rdflib(node)) for node in touched}
+        kept = [item for item in report.results if item.focus in wanted]
+        return ValidationReport(not any(i.severity == "Violation" for i in kept), kept, chosen)
+    return _with_sparql(store, chosen, view, view.as_graph, touched)
+
+
+@dataclass(frozen=True)
+class _Targets:
+    """What one shape with targets selects: a node it does not select is no focus node of its checks."""
+
+    classes: frozenset[NamedNode]  # sh:targetClass and the implicit class target (subclasses: from the data)
+    nodes: frozenset[str]  # sh:targetNode, as IRIs or lexical forms
+    subjects_of: frozenset[NamedNode]
+    objects_of: frozenset[NamedNode]
+
+
+@dataclass(frozen=True)
+class _Routing:
+    """The shapes with targets (roots) of some profiles, and which roots each check's shape belongs to."""
+
+    roots: dict[Node, _Targets]
+    owners: dict[Node, frozenset[Node]]  # a root, or a property shape of roots -> those roots
+
+
+@cache
+def _routing(profiles: tuple[str, ...]) -> _Routing | None:
+    """None when the profiles have property shapes below property shapes (their values are focus nodes too)."""
+    shapes = shapes_graph(profiles)
+    if any(shapes.value(s, SH.path) is not None for s in shapes.subjects(SH.property, None)):
+        return None
+
+    def named(nodes: Iterable[Node]) -> frozenset[NamedNode]:
+        return frozenset(NamedNode(str(n)) for n in nodes if isinstance(n, URIRef))
+
+    found = {
+        s for p in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf) for s in shapes.subjects(p)
+    }
+    found |= {s for s in shapes.subjects(RDF.type, RDFS.Class) if (s, RDF.type, SH.NodeShape) in shapes}
+    roots: dict[Node, _Targets] = {}
+    owners: dict[Node, set[Node]] = {}
+    for root in found:
+        implicit = [root] if (root, RDF.type, RDFS.Class) in shapes else []
+        roots[root] = _Targets(
+            classes=named([*shapes.objects(root, SH.targetClass), *implicit]),
+            nodes=frozenset(str(n) for n in shapes.objects(root, SH.targetNode)),
+            subjects_of=named(shapes.objects(root, SH.targetSubjectsOf)),
+            objects_of=named(shapes.objects(root, SH.targetObjectsOf)),
+        )
+        for shape in (root, *shapes.objects(root, SH.property)):
+            owners.setdefault(shape, set()).add(root)
+    return _Routing(roots, {shape: frozenset(of) for shape, of in owners.items()})
+
+
+_RDF_TYPE = NamedNode(str(RDF.type))
+FocusNode = NamedNode | BlankNode | OxLiteral
+
+
+def _focus_by_check(
+    store: Store, nodes: list[FocusNode], profiles: tuple[str, ...]
+) -> Callable[[Any], list[FocusNode]] | None:
+    """For each compiled check, the nodes its shape targets in the store's union graph: the others cannot have a
+    result there, and every check pays for every focus node it is given (~20 µs each). A record's neighbourhood
+    holds classes, concepts and links no shape targets, and most shapes target one kind of node: this cuts a
+    single-record check to the checks that apply, each on its own few nodes. None: give every check every node.
+    """
+    routing = _routing(profiles)
+    if routing is None:
+        return None
+    wanted = {c for targets in routing.roots.values() for c in targets.classes}
+    subclasses: dict[Any, set[Any]] = {}
+    if wanted:
+        members = " ".join(str(c) for c in sorted(wanted, key=lambda c: c.value))
+        query = f"SELECT ?c ?t WHERE {{ VALUES ?t {{ {members} }} ?c <{RDFS.subClassOf}>* ?t }}"
+        for row in store.query(query, use_default_graph_as_union=True):  # type: ignore[union-attr]
+            subclasses.setdefault(row["c"], set()).add(row["t"])
+    objects_of = {p for targets in routing.roots.values() for p in targets.objects_of}
+    subjects_of = {p for targets in routing.roots.values() for p in targets.subjects_of}
+
+    def uses(subject: Any, predicate: NamedNode, obj: Any) -> bool:
+        # One index lookup each, nothing decoded but a match: a record's own triples hold long texts.
+        return next(store.quads_for_pattern(subject, predicate, obj, None), None) is not None
+
+    selected: dict[Node, list[FocusNode]] = {root: [] for root in routing.roots}
+    for node in nodes:
+        referenced = {p for p in objects_of if uses(None, p, node)}
+        kinds: set[Any] = set()
+        predicates: set[Any] = set()
+        if not isinstance(node, OxLiteral):
+            predicates = {p for p in subjects_of if uses(node, p, None)}
+            for quad in store.quads_for_pattern(node, _RDF_TYPE, None, None):
+                kinds |= subclasses.get(quad.object, set())
+        for root, targets in routing.roots.items():
+            if (
+                node.value in targets.nodes
+                or referenced & targets.objects_of
+                or predicates & targets.subjects_of
+                or kinds & targets.classes
+            ):
+                selected[root].append(node)
+
+    def focus(check: Any) -> list[FocusNode]:
+        owners = routing.owners.get(check.shape)
+        if owners is None:
+            return nodes
+        return list(dict.fromkeys(node for root in owners for node in selected[root]))
+
+    return focus
+
+
+def _chosen(profiles: Sequence[str], engine: str) -> tuple[str, ...]:
     chosen = tuple(dict.fromkeys(profiles))
     unknown = [profile for profile in chosen if profile not in PROFILES]
     if unknown:
         raise AlgokgError(f"unknown SHACL profile(s) {', '.join(unknown)}; choose from {', '.join(PROFILES)}")
-    if not chosen:
-        return ValidationReport(conforms=True, profiles=chosen)
+    if engine not in ENGINES:
+        raise AlgokgError(f"unknown validator {engine!r}; choose from {', '.join(ENGINES)}")
+    return chosen
+
+
+def _with_pyshacl(data: Graph, chosen: tuple[str, ...]) -> ValidationReport:
     from pyshacl import validate as pyshacl_validate  # slow to import: only when validating
 
     shapes = shapes_graph(chosen)
@@ -224,14 +408,93 @@ def validate(data: Graph, *, profiles: Sequence[str] = DEFAULT_PROFILES) -> Vali
     combined += model_graph()
     combined += data
     _, report, _ = pyshacl_validate(combined, shacl_graph=shapes, inference="none", allow_warnings=True, inplace=True)
-    explain = _Explainer(shapes, model_graph(), data)
+    explain = _Explainer(shapes, _GraphData(data))
     # The report's own results; nested ones (sh:detail of an sh:node result) would repeat them on the value.
-    results = sorted(
-        (explain.item(report, result) for result in report.objects(None, SH.result)),
-        key=ValidationResultItem.sort_key,
-    )
+    return _report((explain.item(_Result.of_report(report, node)) for node in report.objects(None, SH.result)), chosen)
+
+
+def _with_sparql(
+    store: Store,
+    chosen: tuple[str, ...],
+    view: "_StoreData",
+    data: Callable[[], Graph],
+    focus_nodes: list[NamedNode | BlankNode | OxLiteral] | None = None,
+) -> ValidationReport:
+    """The compiled checks on ``store``; shapes they do not cover go to pyshacl on ``data()`` (plus the model)."""
+    shapes = shapes_graph(chosen)
+    compiled = _compiled(chosen)
+    fallback = None
+    if compiled[1]:  # only then pyshacl needs the data as rdflib
+        fallback = Graph()
+        fallback += model_graph()
+        fallback += data()
+    wanted = None
+    if focus_nodes is not None and any(isinstance(node, BlankNode) for node in focus_nodes):
+        # A query cannot name a blank node (VALUES takes none): check every focus node, keep the wanted ones.
+        wanted, focus_nodes = set(focus_nodes), None
+    focus_of = None if focus_nodes is None else _focus_by_check(store, focus_nodes, chosen)
+    found = validate_compiled(store, shapes, compiled, focus_nodes=focus_nodes, data=fallback, focus_of=focus_of)
+    results = [result for result in found.results if wanted is None or result.focus in wanted]
+    explain = _Explainer(shapes, view)
+    return _report((explain.item(_Result.of_compiled(result)) for result in results), chosen)
+
+
+def _report(items: Iterable[ValidationResultItem], chosen: tuple[str, ...]) -> ValidationReport:
+    results = sorted(items, key=ValidationResultItem.sort_key)
     conforms = not any(item.severity == "Violation" for item in results)
     return ValidationReport(conforms=conforms, results=results, profiles=chosen)
+
+
+def uses_pyshacl(profiles: Iterable[str]) -> bool:
+    """Whether the ``sparql`` engine leaves some of these profiles' shapes to pyshacl (it does not compile them)."""
+    return bool(_compiled(tuple(dict.fromkeys(profiles)))[1])
+
+
+@cache
+def _compiled(profiles: tuple[str, ...]) -> Any:
+    """The profiles' shapes compiled to SPARQL once per process (~12 ms: most of a single-record check)."""
+    return compile_shapes(shapes_graph(profiles))
+
+
+@cache
+def _model_quads() -> tuple[Quad, ...]:
+    """The model files as quads, each file in its own graph as the store holds it; parsed once per process."""
+    return tuple(
+        Quad(quad.subject, quad.predicate, quad.object, model_graph_name(path))
+        for path in model_files()
+        for quad in parse(path=str(path), format=RdfFormat.TURTLE)
+    )
+
+
+def _store_with_model() -> Store:
+    store = Store()
+    store.extend(_model_quads())
+    return store
+
+
+def quads_as_graph(quads: Iterable[Quad]) -> Graph:
+    """Quads as an rdflib graph (their graph names dropped); blank nodes keep their ids, as both engines name them."""
+    graph = Graph()
+    for quad in quads:
+        graph.add((_rdflib(quad.subject), _rdflib(quad.predicate), _rdflib(quad.object)))
+    return graph
+
+
+def _rdflib(term: NamedNode | BlankNode | OxLiteral | Any) -> Node:
+    """A pyoxigraph term as rdflib's, as N-Triples parsing would give it (xsd:string literals plain)."""
+    if isinstance(term, NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    if term.datatype.value == str(XSD.string):
+        return Literal(term.value)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+def _graph(quad: Quad) -> str:
+    return "" if isinstance(quad.graph_name, DefaultGraph) else quad.graph_name.value
 
 
 # -- what a constraint expects --------------------------------------------------------------------
@@ -424,6 +687,183 @@ def _template_match(template: str, messages: list[str], focus: str) -> str:
     return re.sub(r"\{\$this\}", focus, template)
 
 
+def _path_steps(text: str | None) -> tuple[str, ...]:
+    """A compiled result's SPARQL path as :func:`_sequence` gives the SHACL path it came from.
+
+    The compiler writes ``<p>``, ``(a/b)`` for a list, ``(^x)``, ``(x*)``, ``(x+)``, ``(x?)`` and ``(a|b)``;
+    a sequence is its steps' predicates, a modified or inverse predicate that predicate, the rest nothing.
+    """
+    if not text:
+        return ()
+    tokens = re.findall(r"<[^>]*>|[()^*+?/|]", text)
+    position = 0
+
+    def take() -> str:
+        nonlocal position
+        position += 1
+        return tokens[position - 1]
+
+    def peek() -> str | None:
+        return tokens[position] if position < len(tokens) else None
+
+    def primary() -> tuple[str, Any]:
+        token = take()
+        if token.startswith("<"):
+            return "iri", token[1:-1]
+        assert token == "(", text
+        if peek() == "^":
+            take()
+            inner: tuple[str, Any] = ("inverse", primary())
+        else:
+            inner = alternative()
+        assert take() == ")", text
+        return inner
+
+    def unary() -> tuple[str, Any]:
+        found = primary()
+        if peek() in ("*", "+", "?"):
+            take()
+            return "modified", found
+        return found
+
+    def sequence() -> tuple[str, Any]:
+        steps = [unary()]
+        while peek() == "/":
+            take()
+            steps.append(unary())
+        return steps[0] if len(steps) == 1 else ("sequence", steps)
+
+    def alternative() -> tuple[str, Any]:
+        members = [sequence()]
+        while peek() == "|":
+            take()
+            members.append(sequence())
+        return members[0] if len(members) == 1 else ("alternative", members)
+
+    def predicates(path: tuple[str, Any]) -> tuple[str, ...]:
+        kind, inner = path
+        if kind == "iri":
+            return (inner,)
+        if kind == "sequence":
+            return tuple(p for step in inner for p in predicates(step))
+        if kind in ("inverse", "modified") and inner[0] == "iri":
+            return (inner[1],)
+        return ()
+
+    return predicates(primary())
+
+
+@dataclass(frozen=True)
+class _Result:
+    """One SHACL result, from either engine, in rdflib terms: what the explainer needs of it."""
+
+    focus: Node
+    shape: Node
+    component: str
+    severity: str  # the severity's IRI
+    path: tuple[str, ...]
+    value: Node | None
+    messages: tuple[str, ...]
+
+    @classmethod
+    def of_report(cls, report: Graph, result: Node) -> "_Result":
+        """A result of pyshacl's report graph."""
+        return cls(
+            focus=report.value(result, SH.focusNode),  # type: ignore[arg-type]
+            shape=report.value(result, SH.sourceShape),  # type: ignore[arg-type]
+            component=str(report.value(result, SH.sourceConstraintComponent)),
+            severity=str(report.value(result, SH.resultSeverity)),
+            path=_sequence(report, report.value(result, SH.resultPath)),
+            value=report.value(result, SH.value),
+            messages=tuple(str(m) for m in report.objects(result, SH.resultMessage)),
+        )
+
+    @classmethod
+    def of_compiled(cls, result: ShaclResult) -> "_Result":
+        """A result of the compiled validator (pyoxigraph terms, the path in SPARQL syntax)."""
+        return cls(
+            focus=_rdflib(result.focus),
+            shape=result.shape,
+            component=result.component,
+            severity=result.severity,
+            path=_path_steps(result.path),
+            value=None if result.value is None else _rdflib(result.value),
+            messages=tuple(message.value for message in result.messages),
+        )
+
+
+class _Data(Protocol):
+    """The record data a result is traced back in (rdflib terms in and out)."""
+
+    def subject_predicates(self, node: Node) -> list[tuple[Node, Node]]: ...
+
+    def value(self, subject: Node, predicate: URIRef) -> Node | None: ...
+
+    def objects(self, subject: Node, predicate: URIRef) -> list[Node]: ...
+
+    def has(self, subject: Node, predicate: URIRef) -> bool: ...
+
+
+class _GraphData:
+    """An rdflib graph of the data (pyshacl's input)."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+
+    def subject_predicates(self, node: Node) -> list[tuple[Node, Node]]:
+        return sorted(self.graph.subject_predicates(node))  # type: ignore[arg-type]
+
+    def value(self, subject: Node, predicate: URIRef) -> Node | None:
+        return self.graph.value(subject, predicate)
+
+    def objects(self, subject: Node, predicate: URIRef) -> list[Node]:
+        return list(self.graph.objects(subject, predicate))
+
+    def has(self, subject: Node, predicate: URIRef) -> bool:
+        return (subject, predicate, None) in self.graph
+
+
+class _StoreData:
+    """The record data of a pyoxigraph store: every graph but the background ones, read where it lies.
+
+    :param background: prefixes of graph names that are no record data (the model, results, provenance).
+    :param within: if given, only these nodes are subjects (a write's neighbourhood): bounds the walk back.
+    """
+
+    def __init__(
+        self, store: Store, background: tuple[str, ...], within: Iterable[NamedNode | BlankNode] | None = None
+    ) -> None:
+        self.store, self.background = store, background
+        self.within = None if within is None else set(within)
+
+    def _quads(self, subject: Node | None, predicate: URIRef | None, obj: Node | None) -> Iterator[Quad]:
+        pattern = [None if term is None else to_oxigraph(term) for term in (subject, predicate, obj)]
+        for quad in self.store.quads_for_pattern(*pattern, None):  # type: ignore[arg-type]
+            if not _graph(quad).startswith(self.background):
+                yield quad
+
+    def subject_predicates(self, node: Node) -> list[tuple[Node, Node]]:
+        found = {
+            (_rdflib(quad.subject), _rdflib(quad.predicate))
+            for quad in self._quads(None, None, node)
+            if self.within is None or quad.subject in self.within
+        }
+        return sorted(found)  # type: ignore[arg-type]
+
+    def value(self, subject: Node, predicate: URIRef) -> Node | None:
+        return next((_rdflib(quad.object) for quad in self._quads(subject, predicate, None)), None)
+
+    def objects(self, subject: Node, predicate: URIRef) -> list[Node]:
+        return list(dict.fromkeys(_rdflib(quad.object) for quad in self._quads(subject, predicate, None)))
+
+    def has(self, subject: Node, predicate: URIRef) -> bool:
+        return next(self._quads(subject, predicate, None), None) is not None
+
+    def as_graph(self) -> Graph:
+        """The record data as an rdflib graph (for pyshacl: the fallback, or the reference engine)."""
+        return quads_as_graph(quad for quad in self.store if not _graph(quad).startswith(self.background))
+
+
 @dataclass(frozen=True)
 class _Walk:
     record: Node | None = None
@@ -432,36 +872,40 @@ class _Walk:
 
 
 class _Explainer:
-    """Turns pyshacl results into :class:`ValidationResultItem`; caches per shape and per focus node."""
+    """Turns results of either engine into :class:`ValidationResultItem`; caches per shape and per focus node."""
 
-    def __init__(self, shapes: Graph, model: Graph, data: Graph) -> None:
-        self.shapes, self.model, self.data = shapes, model, data
-        self._expectations: dict[tuple[Node, Node], _Expectation] = {}
+    def __init__(self, shapes: Graph, data: _Data) -> None:
+        self.shapes, self.data = shapes, data
+        self._expectations: dict[tuple[Node, str], _Expectation] = {}
         self._walks: dict[Node, _Walk] = {}
+        self._locations: dict[Node, dict[str, Any]] = {}
+        self._shapes: dict[Node, tuple[dict[str | None, str], tuple[str, ...]]] = {}
 
-    def item(self, report: Graph, result: Node) -> ValidationResultItem:
-        focus, shape = report.value(result, SH.focusNode), report.value(result, SH.sourceShape)
-        component = report.value(result, SH.sourceConstraintComponent)
-        value = report.value(result, SH.value)
+    @property
+    def model(self) -> Graph:
+        return model_graph()  # parsed on the first result that needs it, not for a clean load
+
+    def item(self, result: _Result) -> ValidationResultItem:
+        focus, shape, value = result.focus, result.shape, result.value
         if value == focus:  # node-level constraints (sh:or, SPARQL) report the node itself as the value
             value = None
-        key = (shape, component)
+        key = (shape, result.component)
         if key not in self._expectations:
-            self._expectations[key] = _expect(self.shapes, self.model, shape, component)
+            self._expectations[key] = _expect(self.shapes, self.model, shape, URIRef(result.component))
         expected = self._expectations[key]
-        messages = [str(m) for m in report.objects(result, SH.resultMessage)]
-        templates = {m.language: str(m) for m in self.shapes.objects(shape, SH.message) if isinstance(m, Literal)}
+        messages = list(result.messages)
+        templates, shape_path = self._shape(shape)
         walk = self._walk(focus)
-        field_path = (walk.via,) if walk.via is not None else _shape_path(self.shapes, shape)
+        field_path = (walk.via,) if walk.via is not None else shape_path
         field_key, field_nl, field_en = self._field(field_path[0] if field_path else None)
         return ValidationResultItem(
             focus=_text(focus),
-            severity=_local(report.value(result, SH.resultSeverity)),
+            severity=_local(result.severity),
             shape=_text(shape),
-            component=str(component),
+            component=result.component,
             message_nl=_template_match(templates.get("nl", messages[0] if messages else ""), messages, str(focus)),
             message_en=_template_match(templates.get("en", messages[-1] if messages else ""), messages, str(focus)),
-            path=_sequence(report, report.value(result, SH.resultPath)),
+            path=result.path,
             field=field_key,
             field_nl=field_nl,
             field_en=field_en,
@@ -476,6 +920,14 @@ class _Explainer:
             record_path=tuple((_text(s), str(p), _text(o)) for s, p, o in walk.links),
             **self._location(walk.record, focus),
         )
+
+    def _shape(self, shape: Node) -> tuple[dict[str | None, str], tuple[str, ...]]:
+        """The shape's message templates by language, and its path: once per shape."""
+        if shape not in self._shapes:
+            messages = self.shapes.objects(shape, SH.message)
+            templates = {m.language: str(m) for m in messages if isinstance(m, Literal)}
+            self._shapes[shape] = (templates, _shape_path(self.shapes, shape))
+        return self._shapes[shape]
 
     def _field(self, predicate: Node | str | None) -> tuple[str | None, str | None, str | None]:
         """The register's key and titles of a property; the ontology's labels for other properties."""
@@ -505,24 +957,33 @@ class _Explainer:
 
     def _steps_back(self, frontier: list[_Walk], seen: set[Node]) -> Iterator[_Walk]:
         for step in frontier:
-            for subject, predicate in sorted(self.data.subject_predicates(step.record)):
+            for subject, predicate in self.data.subject_predicates(step.record):  # type: ignore[arg-type]
                 if subject in seen:
                     continue
                 seen.add(subject)
                 # An algorithm stands for its record: keep the property that left the algorithm.
                 via = step.via if predicate == _REGISTERS else predicate
-                yield _Walk(subject, via, ((subject, predicate, step.record), *step.links))
+                yield _Walk(subject, via, ((subject, predicate, step.record), *step.links))  # type: ignore[arg-type]
 
     def _is_registration(self, node: Node | None) -> bool:
-        if (node, _REGISTERS, None) in self.data:
+        if node is None or isinstance(node, Literal):
+            return False
+        if self.data.has(node, _REGISTERS):
             return True
         return any(str(kind).startswith(AKG + "Registration") for kind in self.data.objects(node, RDF.type))
 
     def _order(self, registration: Node | None) -> tuple[int, str]:
-        index = self.data.value(registration, URIRef(AKG + "sourceIndex"))
+        index = self.data.value(registration, URIRef(AKG + "sourceIndex"))  # type: ignore[arg-type]
         return (int(index) if isinstance(index, Literal) else 1 << 62, str(registration))
 
     def _location(self, registration: Node | None, focus: Node) -> dict[str, Any]:
+        """Where a registration is (or, without one, the focus node's algorithm id); once per registration."""
+        key = registration if registration is not None else focus
+        if key not in self._locations:
+            self._locations[key] = self._locate(registration, focus)
+        return self._locations[key]
+
+    def _locate(self, registration: Node | None, focus: Node) -> dict[str, Any]:
         def value(name: str) -> Any:
             found = self.data.value(registration, URIRef(AKG + name)) if registration is not None else None
             return found.toPython() if isinstance(found, Literal) else None

@@ -4,20 +4,21 @@ A write runs on a copy of the current generation (`loader.store.commit_change`: 
 store's lock). What it changed is the difference of the graphs it may touch (its `scope`) before and after.
 The records around every changed subject (the registrations that reach it within a few links, and what they
 reach) are validated with the loader's profiles after the write and, only when that finds violations, before
-it: a write that adds a `sh:Violation` is refused with those results and its generation is removed, so
+it. Validation runs in place on the store (the shapes compiled to SPARQL, restricted to those records as focus
+nodes), so its cost follows the size of a record, not of the store. A write that adds a `sh:Violation` is
+refused with those results and its generation is removed, so
 `current` and its data stay as they were. An accepted write gets a PROV-O activity in the provenance graph
 (who: the token holder; when; what operation; which graphs) and becomes the current generation.
 """
 
 import gc
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Set
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from uuid import uuid4
 
-from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Store, Triple, serialize
-from rdflib import Graph
+from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, Store
 
 from loader.current_state import GENERATED_AT, REGISTERS, refresh_current_state_of
 from loader.errors import AlgokgError, StoreError
@@ -26,7 +27,7 @@ from loader.mapping import terms as t
 from loader.provenance import tool_agent
 from loader.sourceload import PROVENANCE_GRAPH
 from loader.store import commit_change
-from loader.validation import DEFAULT_PROFILES, ValidationReport, validate
+from loader.validation import DEFAULT_PROFILES, ValidationReport, uses_pyshacl, validate_store
 
 GraphName = NamedNode | DefaultGraph
 # The graphs a write may change; None: any graph (CLEAR ALL, a template with GRAPH ?g).
@@ -35,7 +36,7 @@ Scope = Collection[GraphName] | None
 TOKEN_HOLDER = NamedNode("https://w3id.org/algokg/id/agent/write-token-holder")
 _WRITE_BASE = "https://w3id.org/algokg/id/write/"
 # Not record data: the model is validation's background (from the model files), results and provenance are ours.
-_NOT_RECORDS = (f"{GRAPH_BASE}model/", f"{GRAPH_BASE}validation/", PROVENANCE_GRAPH.value)
+NOT_RECORDS = (f"{GRAPH_BASE}model/", f"{GRAPH_BASE}validation/", PROVENANCE_GRAPH.value)
 _HOPS = 3  # focus -> statutory basis -> algorithm -> registration, as loader.validation walks back
 _FAN_IN = 50  # a node more records point at (a concept, an organisation) is shared, not part of one record
 
@@ -185,34 +186,42 @@ def _refresh_current_state(store: Store, added: set[Quad], removed: set[Quad]) -
 
 def _gate(after: Store, before_dir: Path, changed: set[Quad], profiles: tuple[str, ...]) -> ValidationReport:
     """The violations the change adds to the records around the subjects it changed."""
-    seeds = {q.subject for q in changed if not _name(q.graph_name).startswith(_NOT_RECORDS)}
+    seeds = {q.subject for q in changed if not _name(q.graph_name).startswith(NOT_RECORDS)}
     if not seeds or not profiles:
         return ValidationReport(conforms=True, profiles=profiles)
     before = Store.read_only(str(before_dir))
     try:
         # Roots from both states: a record the change detached is judged before and after alike.
         roots = _records_around(after, seeds) | _records_around(before, seeds)
-        found = validate(_neighbourhood(after, roots), profiles=profiles)
+        nodes = neighbourhood(after, roots)
+        # A literal is a focus node only as the object of a triple (sh:targetObjectsOf): only an added one is new.
+        literals = {q.object for q in changed if isinstance(q.object, Literal) and q.subject in seeds}
+        focus = [*nodes, *literals]
+        # The same focus nodes before and after: a violation on them that was there before is not the write's.
+        found = validate_store(after, profiles=profiles, focus_nodes=focus, background=NOT_RECORDS, within=nodes)
         violations = [item for item in found.results if item.severity == "Violation"]
         if not violations:
             return ValidationReport(conforms=True, profiles=profiles)
-        known = {item.key for item in validate(_neighbourhood(before, roots), profiles=profiles).results}
+        earlier = validate_store(before, profiles=profiles, focus_nodes=focus, background=NOT_RECORDS, within=nodes)
+        known = {item.key for item in earlier.results}
     finally:
         del before
-        # pyshacl leaves a reference cycle through its frames, which reach ours and the new store: collect it,
-        # or the store is still open when the generation is closed (and the commit fails).
-        gc.collect()
+        if uses_pyshacl(profiles):
+            # pyshacl (for shapes the compiler leaves to it) leaves a reference cycle through its frames that
+            # reaches ours and the new store: collect it, or the store is still open when the generation is
+            # closed (and the commit fails).
+            gc.collect()
     added = [item for item in violations if item.key not in known]
     return ValidationReport(conforms=not added, results=added, profiles=profiles)
 
 
 def _record_quads(store: Store, subject: object = None, obj: object = None) -> Iterator[Quad]:
     for quad in store.quads_for_pattern(subject, None, obj, None):  # type: ignore[arg-type]
-        if not _name(quad.graph_name).startswith(_NOT_RECORDS):
+        if not _name(quad.graph_name).startswith(NOT_RECORDS):
             yield quad
 
 
-def _records_around(store: Store, seeds: set[NamedNode | BlankNode]) -> set[NamedNode | BlankNode]:
+def _records_around(store: Store, seeds: Set[NamedNode | BlankNode]) -> set[NamedNode | BlankNode]:
     """The seeds and the nodes that reach them within a few links (their registrations and algorithms)."""
     roots, frontier = set(seeds), set(seeds)
     for _ in range(_HOPS):
@@ -230,21 +239,23 @@ def _records_around(store: Store, seeds: set[NamedNode | BlankNode]) -> set[Name
     return roots
 
 
-def _neighbourhood(store: Store, roots: set[NamedNode | BlankNode]) -> Graph:
-    """The triples of the roots and of what they reach within a few links, as an rdflib graph for pyshacl."""
-    triples: set[Triple] = set()
+def neighbourhood(store: Store, roots: Set[NamedNode | BlankNode]) -> set[NamedNode | BlankNode]:
+    """The roots and the nodes they reach within a few links through record data: the focus nodes to check."""
     seen, frontier = set(roots), set(roots)
     for _ in range(_HOPS + 1):
         found: set[NamedNode | BlankNode] = set()
         for node in frontier:
             for quad in _record_quads(store, subject=node):
-                triples.add(Triple(quad.subject, quad.predicate, quad.object))
                 if isinstance(quad.object, NamedNode | BlankNode) and quad.object not in seen:
                     seen.add(quad.object)
                     found.add(quad.object)
         frontier = found
-    # Through N-Triples, as the loader does: plain literals stay plain for pyshacl.
-    return Graph().parse(data=serialize(triples, format=RdfFormat.N_TRIPLES).decode(), format="nt")
+    return seen
+
+
+def record_focus_nodes(store: Store, subjects: Set[NamedNode | BlankNode]) -> set[NamedNode | BlankNode]:
+    """What the gate checks after a write that changed ``subjects`` (one state): for benchmarks and tests."""
+    return neighbourhood(store, _records_around(store, subjects))
 
 
 # -- provenance ------------------------------------------------------------------------------------------------

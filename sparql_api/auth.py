@@ -12,6 +12,12 @@ _CHALLENGE = 'Bearer realm="algokg"'
 def write_denied(request: Request) -> Response | None:
     """None when the request may write; otherwise the problem response that says why not (403 or 401)."""
     token: str | None = request.app.state.settings.write_token
+    if not request.app.state.queries.writable:
+        return problem(
+            403,
+            "Writes go to the remote store",
+            "this server answers from a remote store; load and publish with `algokg load` and `algokg publish`",
+        )
     if not token:
         return problem(
             403,

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from pyoxigraph import QueryResultsFormat, RdfFormat, Store
+from pyoxigraph import QueryResultsFormat
 
 from loader.export import ALGORITHMS_CSV
 from sparql_api.settings import Settings
@@ -69,7 +69,7 @@ def dumps(settings: Settings, queries: Any) -> DumpSet:
     with _LOCK:
         directory = _directory(store_dir, version)
         if not (directory / SUMS).is_file():
-            _make(store_dir / version, directory, queries, settings.max_query_timeout)
+            _make(directory, queries, settings.max_query_timeout)
             _prune(directory.parent, keep={version, *_generations(store_dir)})
         return _read(version, directory)
 
@@ -88,15 +88,10 @@ def _directory(store_dir: Path, version: str) -> Path:
     return directory
 
 
-def _make(generation: Path, directory: Path, queries: Any, timeout: float) -> None:
+def _make(directory: Path, queries: Any, timeout: float) -> None:
     def nquads(out: IO[bytes]) -> None:
-        # Read the generation itself (read-only, a second handle): a dump is a copy of the store, not a query.
-        store = Store.read_only(str(generation))
-        try:
-            with gzip.GzipFile(fileobj=out, mode="wb", mtime=0, filename="") as packed:
-                store.dump(packed, format=RdfFormat.N_QUADS)
-        finally:
-            del store
+        with gzip.GzipFile(fileobj=out, mode="wb", mtime=0, filename="") as packed:
+            queries.dump_nquads(packed)  # the embedded store copies its generation; a remote one sends its graphs
 
     def csv(out: IO[bytes]) -> None:
         out.write(queries.serialize(ALGORITHMS_CSV, QueryResultsFormat.CSV, timeout=timeout))

@@ -96,11 +96,7 @@ def negotiate(request: Request, offered: Iterable[str] = OFFERED) -> str | None:
 
 def last_modified(request: Request) -> datetime:
     """When the data version answering was written (the generation directory's time), whole seconds, UTC."""
-    generation = request.app.state.settings.store_dir / request.app.state.queries.data_version
-    try:
-        stamp = generation.stat().st_mtime
-    except OSError:
-        stamp = 0.0
+    stamp = request.app.state.queries.last_modified or 0.0
     return datetime.fromtimestamp(int(stamp), UTC)
 
 

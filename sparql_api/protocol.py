@@ -227,8 +227,4 @@ def _named_graphs(service: QueryService) -> list[str]:
 
 
 def _extension_functions(request: Request) -> list[str]:
-    try:
-        from sparql_api.search import custom_functions  # optional: the full-text search module
-    except ImportError:
-        return []
-    return sorted(function.value for function in custom_functions(request.app.state.settings.store_dir))
+    return request.app.state.queries.extension_functions()

@@ -21,6 +21,7 @@ import re
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import IO
 
 from pyoxigraph import (
     BlankNode,
@@ -30,6 +31,7 @@ from pyoxigraph import (
     QueryResultsFormat,
     QuerySolutions,
     RdfFormat,
+    Store,
     parse_query_results,
 )
 
@@ -136,6 +138,39 @@ class QueryService:
     def _generation(self) -> Path:
         current = current_path(self.settings.store_dir)
         return self.settings.store_dir / os.readlink(current)
+
+    @property
+    def last_modified(self) -> float | None:
+        """When the answering data version was written (seconds since the epoch), None if unknown."""
+        try:
+            return os.stat(self._generation()).st_mtime
+        except OSError:
+            return None
+
+    @property
+    def writable(self) -> bool:
+        """Whether writes (/update, /store) can go to this store (a remote store takes them from the loader)."""
+        return True
+
+    def search_index(self) -> Path:
+        """The full-text index of the answering data version (`sparql_api.search`), built if missing."""
+        from sparql_api.search import ensure_index
+
+        return ensure_index(self.settings.store_dir)
+
+    def extension_functions(self) -> list[str]:
+        """IRIs of the extension functions queries may call (for the service description)."""
+        from sparql_api.search import custom_functions
+
+        return sorted(function.value for function in custom_functions(self.settings.store_dir))
+
+    def dump_nquads(self, out: IO[bytes]) -> None:
+        """The whole answering data version as N-Quads (a copy of the generation, not a query)."""
+        store = Store.read_only(str(self._generation()))
+        try:
+            store.dump(out, format=RdfFormat.N_QUADS)
+        finally:
+            del store
 
     @property
     def worker_pids(self) -> list[int]:

@@ -30,9 +30,10 @@ import tempfile
 import threading
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pyoxigraph import Literal, NamedNode, Store
 
@@ -97,15 +98,42 @@ def ensure_index(store_dir: Path, store: Store | None = None) -> Path:
 
 def build_index(store: Store, path: Path) -> None:
     """Write the index of `store` to `path` atomically (a temporary file in the same folder, then rename)."""
+    build_index_from_rows(store.query(rest_query("search-documents"), use_default_graph_as_union=True), path)
+
+
+def ensure_index_of(store_dir: Path, version: str, rows: Callable[[], Iterable[Mapping[str, Any]]]) -> Path:
+    """The index of data `version` under `store_dir/search/`, built from `rows()` (the answer of the
+    `search-documents` query) if missing: for a remote store, whose data is not on this disk."""
+    path = index_path(store_dir, version)
+    if path in _built or path.exists():
+        _built.add(path)
+        return path
+    with _lock:
+        if not path.exists():
+            build_index_from_rows(rows(), path)
+            _prune(path.parent, keep=path)
+    _built.add(path)
+    return path
+
+
+def build_index_from_rows(rows: Iterable[Mapping[str, Any]], path: Path) -> None:
+    """Write the index of the `search-documents` rows to `path` atomically."""
     path.parent.mkdir(parents=True, exist_ok=True)
     documents: dict[str, dict[str, object]] = {}
-    for row in store.query(rest_query("search-documents"), use_default_graph_as_union=True):
+    for row in rows:
         entity, kind, field, text = row["entity"], row["kind"].value, row["field"].value, row["text"].value
         key = entity.value  # an IRI, or the name of an organisation not reconciled to TOOI
         document = documents.setdefault(key, {"kind": kind, "label": None, **{f: [] for f in FIELDS}})
         document[field].append(text)  # type: ignore[attr-defined]
-        if field == "name" and (document["label"] is None or _preferred(row["text"], document["label"])):
-            document["label"] = text
+        if field == "name":
+            # A Dutch name wins as the label (the register's own language), then the smallest: the same label
+            # whatever order the store returned the rows in.
+            candidate = (getattr(row["text"], "language", None) != "nl", text)
+            if document["label"] is None or candidate < document["label"]:  # type: ignore[operator]
+                document["label"] = candidate
+    for document in documents.values():
+        if document["label"] is not None:
+            document["label"] = document["label"][1]  # type: ignore[index]
     handle, temporary = tempfile.mkstemp(prefix=".building-", suffix=".sqlite", dir=path.parent)
     os.close(handle)
     try:
@@ -122,18 +150,14 @@ def build_index(store: Store, path: Path) -> None:
                 db.execute(
                     "INSERT INTO documents VALUES (?, ?, ?, ?)", (number, entity, document["kind"], document["label"])
                 )
-                texts = ["\n".join(document[f]) for f in FIELDS]  # type: ignore[call-overload]
+                # Sorted: the same index whatever order the store returned the rows in (remote stores differ).
+                texts = ["\n".join(sorted(document[f])) for f in FIELDS]  # type: ignore[call-overload]
                 db.execute(f"INSERT INTO texts (rowid, {', '.join(FIELDS)}) VALUES (?, ?, ?, ?, ?)", (number, *texts))
             db.execute("INSERT INTO trigrams (term) SELECT term FROM vocabulary")
         os.replace(temporary, path)
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
-
-
-def _preferred(candidate: object, current: object) -> bool:
-    # A Dutch name wins as the label (the register's own language), otherwise the first one stays.
-    return isinstance(candidate, Literal) and candidate.language == "nl"
 
 
 def _prune(folder: Path, keep: Path) -> None:
@@ -242,7 +266,7 @@ def _snippet(db: sqlite3.Connection, rowid: int, alternatives: list[list[str]]) 
 # -- SPARQL ------------------------------------------------------------------------------------
 
 
-class _Scores:
+class TextScores:
     """Scores per (index, query) for `akg:textScore`: one search per query, then a lookup per row."""
 
     def __init__(self, size: int = 64) -> None:
@@ -269,7 +293,7 @@ def custom_functions(store_dir: Path) -> dict[NamedNode, Callable[..., Literal |
 
     The score comes from the index of the generation `current` points at when the function is called.
     """
-    scores = _Scores()
+    scores = TextScores()
 
     def text_score(entity: object, query: object = None) -> Literal | None:
         if not isinstance(query, Literal) or not isinstance(entity, NamedNode | Literal):

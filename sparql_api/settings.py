@@ -18,6 +18,10 @@ class Settings:
     :param max_query_timeout: the longest deadline a client may ask for (`timeout` parameter).
     :param write_token: bearer token that enables `/update` and writes to `/store`; None is read-only.
     :param query_workers: processes that run queries (each can be killed at its deadline).
+    :param remote: the SPARQL query endpoint of a remote store to answer from instead of `store_dir`'s
+        generations (`store_dir` then only holds caches: full-text index, dumps); see `loader.remote`.
+    :param remote_update: / :param remote_store: its update and Graph Store endpoints (default: by its kind).
+    :param remote_refresh: seconds a read of the remote's data version is reused.
     """
 
     store_dir: Path
@@ -26,6 +30,10 @@ class Settings:
     max_query_timeout: float = MAX_QUERY_TIMEOUT
     write_token: str | None = None
     query_workers: int = 2
+    remote: str | None = None
+    remote_update: str | None = None
+    remote_store: str | None = None
+    remote_refresh: float = 1.0
 
     @classmethod
     def from_environment(cls, store_dir: Path, **given: object) -> "Settings":
@@ -41,6 +49,15 @@ class Settings:
         ):
             if value := os.environ.get(variable):
                 environment[name] = float(value)
+        for name, variable in (
+            ("remote", "ALGOKG_REMOTE"),
+            ("remote_update", "ALGOKG_REMOTE_UPDATE"),
+            ("remote_store", "ALGOKG_REMOTE_STORE"),
+        ):
+            if value := os.environ.get(variable):
+                environment[name] = value
+        if refresh := os.environ.get("ALGOKG_REMOTE_REFRESH"):
+            environment["remote_refresh"] = float(refresh)
         if workers := os.environ.get("ALGOKG_QUERY_WORKERS"):
             environment["query_workers"] = int(workers)
         settings = cls(store_dir=store_dir)

@@ -205,7 +205,7 @@ def algorithms(
         slice=f"LIMIT {int(size)} OFFSET {(int(page) - 1) * int(size)}",
         details=rest_query("details-block"),
     )
-    rows = run(queries, page_query)
+    rows = _in_key_order(run(queries, page_query), descending)
     items = summaries(rows, lang)
     shown = [count_query, page_query]
     facet_list: list[Facet] = []
@@ -215,6 +215,25 @@ def algorithms(
     return Page[AlgorithmSummary](
         items=items, total=count, page=page, size=size, sort=sort, facets=facet_list, sparql=_shown(*shown)
     )
+
+
+def _in_key_order(rows: list[Row], descending: bool) -> list[Row]:
+    """The page's rows by (?key, ?algorithm) as its ORDER BY says. The store sorts them already; this keeps
+    the page right on stores that lose the order when joining the details (Virtuoso 7.2)."""
+
+    def key(row: Row) -> tuple[object, ...]:
+        term = row.get("key")
+        if not isinstance(term, Literal):
+            return (0,)  # unbound sorts first, as in SPARQL
+        if term.datatype.value in _NUMERIC:
+            return (1, float(term.value))
+        return (2, term.value)
+
+    by_algorithm = sorted(rows, key=lambda row: row["algorithm"].value)
+    return sorted(by_algorithm, key=key, reverse=descending)  # stable: ties stay by ?algorithm ascending
+
+
+_NUMERIC = {f"http://www.w3.org/2001/XMLSchema#{name}" for name in ("integer", "decimal", "double", "float")}
 
 
 def summaries(rows: Iterable[Row], lang: str) -> list[AlgorithmSummary]:

@@ -1,11 +1,9 @@
 """HTTP around the REST views: media type choice, JSON-LD and CSV bodies, Link headers, ETag / 304."""
 
-import contextlib
 import csv
 import hashlib
 import io
 import json
-import os
 from collections.abc import Iterable, Sequence
 from email.utils import formatdate
 from pathlib import Path
@@ -14,7 +12,6 @@ from urllib.parse import urlencode
 
 from fastapi import Request, Response
 
-from loader.store import current_path
 from sparql_api.negotiation import choose_media_type
 from sparql_api.rest.models import Page
 
@@ -41,9 +38,8 @@ def validators(request: Request, version: str, variant: str) -> dict[str, str]:
     """ETag (data version + URL + media type) and Last-Modified (when the generation was made)."""
     digest = hashlib.sha256(f"{request.url.path}?{request.url.query}|{variant}".encode()).hexdigest()[:16]
     headers = {"ETag": f'"{version}-{digest}"', "Vary": "Accept"}
-    generation = current_path(request.app.state.settings.store_dir).resolve()
-    with contextlib.suppress(OSError):
-        headers["Last-Modified"] = formatdate(os.stat(generation).st_mtime, usegmt=True)
+    if (stamp := request.app.state.queries.last_modified) is not None:
+        headers["Last-Modified"] = formatdate(stamp, usegmt=True)
     return headers
 
 

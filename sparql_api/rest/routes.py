@@ -311,7 +311,7 @@ def search(
     word, best first (bm25). The same scores are available in SPARQL as `akg:textScore(?entity, "words")`."""
 
     def build(media_type: str) -> Response:
-        index = fulltext.ensure_index(request.app.state.settings.store_dir)
+        index = request.app.state.queries.search_index()
         hits = fulltext.search(index, q, kind=kind, limit=limit)
         items = [
             SearchHit(id=h.entity, kind=h.kind, label=h.label, score=h.score, snippet=h.snippet).model_dump(

@@ -1,0 +1,374 @@
+"""The API on remote stores: `oxigraph serve` and Virtuoso, each filled by `algokg publish`, answer like the
+embedded store.
+
+One source store (the example dataset, plus the register's 120-record sample when ../shared has it) is served
+embedded and published to each remote store; a server started with `--remote` answers from that store. Every
+request of the suite goes to both and the answers are compared: status, media type and body (JSON as data, RDF
+as sorted lines). Where Virtuoso evaluates a query differently (its own SPARQL quirks, measured here), the
+case is an expected failure that names the quirk — checked to still differ, so a fix shows up as a failure
+asking to remove the quirk.
+"""
+
+import dataclasses
+import json
+import re
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+import pytest
+
+from benchmarks.remote_stores import NO_VIRTUOSO, VIRTUOSO, oxigraph_server, virtuoso_server
+from loader.publish import publish
+from loader.remote import CONTROL_GRAPH, RemoteStore, RemoteStoreError, control_triples
+from loader.store import open_store
+from tests.server.conftest import Server, store_copy
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLE = REPO.parent / "shared" / "samples" / "register_export_v1.0_ENG_sample.csv"
+BACKENDS = ["oxigraph", "virtuoso"]
+
+# Virtuoso 7.2.5 (Debian) answers these differently from the SPARQL 1.1 semantics Oxigraph follows; each
+# was traced to one construct, so the REST query can be reformulated once there is a portable form.
+VIRTUOSO_QUIRKS = {
+    "relying": "finds nothing for `?cited eli:is_part_of* <law>` joined with `?algorithm a akg:Algorithm` and any"
+    " OPTIONAL (each alone works; FILTER EXISTS and subquery forms fail alike)",
+    "describe": "DESCRIBE: what it returns is up to the store (SPARQL 1.1 §16.4); Virtuoso adds other statements",
+}
+
+PATHS = [
+    ("/api/algorithms?size=5", None),
+    ("/api/algorithms?size=5&page=3&sort=-id", None),
+    ("/api/algorithms/facets", None),
+    ("/api/algorithms?format=csv&size=10", None),
+    ("/api/algorithms?q=risk&size=5", None),
+    ("/api/search?q=parking", None),
+    ("/api/search?q=risk&kind=algorithm", None),
+    ("/api/organisations", None),
+    ("/api/laws", None),
+    ("/api/articles", None),
+    ("/api/assessments", None),
+    ("/api/aiact-categories", None),
+    ("/api/values", None),
+    ("/api/reports", None),
+    ("/api/reports/assessment-gaps", None),
+    ("/api/reports/fria-missing", None),
+    ("/api/reports/stale-law-links", None),
+    ("/", None),
+    ("/dashboard", None),
+    ("/.well-known/void", None),
+    ("/def", None),
+    ("/algorithms?size=5", None),
+]
+QUERIES = [
+    "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g",
+    "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+    "PREFIX akg: <https://w3id.org/algokg/def#> SELECT ?a ?id WHERE { ?a a akg:Algorithm ; akg:algorithmId ?id }"
+    " ORDER BY ?id LIMIT 20",
+    "ASK { ?s a <https://w3id.org/algokg/def#Algorithm> }",
+    "PREFIX akg: <https://w3id.org/algokg/def#> CONSTRUCT { ?a akg:algorithmId ?id } WHERE { ?a akg:algorithmId ?id }",
+    "DESCRIBE <https://w3id.org/algokg/def#Algorithm>",
+]
+ACCEPTS = ["application/sparql-results+json", "text/csv", "application/sparql-results+xml", "text/turtle"]
+
+
+# -- the stores and servers ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def source_store(tmp_path_factory: pytest.TempPathFactory, example_store: Path) -> Path:
+    store_dir = store_copy(example_store, tmp_path_factory.mktemp("remote-source"))
+    if SAMPLE.exists():
+        load = [sys.executable, "-m", "loader.cli", "load", "--store", str(store_dir), str(SAMPLE)]
+        subprocess.run(load, check=True, capture_output=True, cwd=REPO)
+    return store_dir
+
+
+@pytest.fixture(scope="module")
+def embedded(running_server: Callable[..., Server], source_store: Path) -> Server:
+    return running_server(source_store)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """(name, query endpoint URL) of a running remote store, empty."""
+    if request.param == "virtuoso" and VIRTUOSO is None:
+        pytest.skip(NO_VIRTUOSO)
+    start = oxigraph_server if request.param == "oxigraph" else virtuoso_server
+    with start(tmp_path_factory.mktemp(request.param)) as url:
+        yield request.param, url
+
+
+@pytest.fixture(scope="module")
+def published(backend: tuple[str, str], source_store: Path) -> tuple[str, str]:
+    remote = RemoteStore(backend[1])
+    try:
+        publish(source_store, remote)
+    finally:
+        remote.close()
+    return backend
+
+
+@pytest.fixture(scope="module")
+def remote_api(
+    published: tuple[str, str], running_server: Callable[..., Server], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[str, Server]:
+    cache = tmp_path_factory.mktemp("remote-cache") / "cache"
+    return published[0], running_server(cache, env={"ALGOKG_REMOTE_REFRESH": "0"}, args=["--remote", published[1]])
+
+
+# -- comparing answers -----------------------------------------------------------------------------------------
+
+_FRACTION = re.compile(r"(\.\d*?)0+(Z|[+-]\d\d:\d\d)\"")
+
+
+def _normal(text: str, base: str) -> str:
+    """The body with the server's own address taken out and xsd:dateTime fractions without trailing zeros
+    (Virtuoso stores date-times as values and writes `.388250Z` for `.38825Z`: the same value)."""
+    text = text.replace(base, "BASE")
+    return _FRACTION.sub(lambda m: (m[1].rstrip(".") if m[1] != "." else "") + m[2] + '"', text)
+
+
+def _body(response: httpx.Response, base: str) -> object:
+    text = _normal(response.text, base)
+    media = response.headers.get("content-type", "").partition(";")[0]
+    if media.endswith("json"):
+        return json.loads(text)
+    if media in ("text/turtle", "application/n-triples", "text/csv", "application/sparql-results+xml"):
+        return sorted(text.splitlines())  # same statements/rows; stores may order unordered answers differently
+    return text
+
+
+def _answer(server: Server, path: str, **arguments: object) -> tuple[int, str, object]:
+    response = httpx.get(server.url(path), timeout=60, **arguments)  # type: ignore[arg-type]
+    return response.status_code, response.headers.get("content-type", ""), _body(response, server.base)
+
+
+def _same(embedded: Server, remote: tuple[str, Server], path: str, quirk: str | None, **arguments: object) -> None:
+    name, server = remote
+    expected = _answer(embedded, path, **arguments)
+    assert expected[0] == 200, expected
+    answer = _answer(server, path, **arguments)
+    if name == "virtuoso" and quirk is not None:
+        # Strict: the day Virtuoso answers alike, this fails and the quirk comes off the list.
+        assert answer != expected, f"Virtuoso now answers {path} alike: remove the quirk {quirk!r}"
+        pytest.xfail(f"Virtuoso {VIRTUOSO_QUIRKS[quirk]}")
+    assert answer == expected
+
+
+# -- publishing -----------------------------------------------------------------------------------------------
+
+
+def test_publish_sends_every_graph_then_only_changes(published: tuple[str, str], source_store: Path) -> None:
+    remote = RemoteStore(published[1])
+    try:
+        state = remote.control()
+        assert state.version == (source_store / "current").resolve().name
+        assert state.publishing is None
+        again = publish(source_store, remote)
+        assert (again.sent, again.dropped) == ([], []) and again.unchanged == len(state.graphs)
+        counts = {
+            row["g"].value: int(row["n"].value)
+            for row in remote.select(
+                "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+                default_graphs=list(state.graphs),
+                named_graphs=list(state.graphs),
+            )
+        }
+    finally:
+        remote.close()
+    store = open_store(source_store)
+    expected = {g.value: sum(1 for _ in store.quads_for_pattern(None, None, None, g)) for g in store.named_graphs()}
+    assert counts == expected
+
+
+def test_a_new_load_publishes_only_the_graphs_it_changed(source_store: Path, tmp_path: Path) -> None:
+    changed = store_copy(source_store, tmp_path)
+    extra = tmp_path / "extra.ttl"
+    extra.write_text("<https://example.org/a> <https://example.org/b> <https://example.org/c> .\n", encoding="utf-8")
+    with oxigraph_server(tmp_path) as url:
+        remote = RemoteStore(url)
+        try:
+            first = publish(changed, remote)
+            load = [sys.executable, "-m", "loader.cli", "load", "--store", str(changed), "--no-validate", str(extra)]
+            subprocess.run(load, check=True, capture_output=True, cwd=REPO)
+            second = publish(changed, remote)
+            new_graph = next(g for g in second.sent if "/graph/source/" in g)
+            rows = remote.select(f"SELECT * WHERE {{ GRAPH <{new_graph}> {{ ?s ?p ?o }} }}", named_graphs=[new_graph])
+            assert [row["o"].value for row in rows] == ["https://example.org/c"]
+        finally:
+            remote.close()
+    assert len(first.sent) == first.unchanged + len(first.sent) and first.triples > 1000
+    # The new source's graph and the provenance graph that lists it; every other graph stays as it was.
+    assert sorted(second.sent) == sorted([new_graph, "https://w3id.org/algokg/graph/provenance"])
+    assert second.unchanged == len(first.sent) - 1 and second.dropped == []
+
+
+def test_a_change_too_large_for_one_request_is_staged_then_moved_in_one(source_store: Path, tmp_path: Path) -> None:
+    """Oxigraph server takes update bodies up to 128 MiB (10k algorithms are ~200 MB): larger changes go by
+    Graph Store PUT first — graphs readers see now into staging graphs — then one request moves them in."""
+    changed = store_copy(source_store, tmp_path)
+    extra = tmp_path / "extra.ttl"
+    extra.write_text("<https://example.org/a> <https://example.org/b> <https://example.org/c> .\n", encoding="utf-8")
+    with oxigraph_server(tmp_path) as url:
+        remote = RemoteStore(url)
+        try:
+            publish(changed, remote)
+            load = [sys.executable, "-m", "loader.cli", "load", "--store", str(changed), "--no-validate", str(extra)]
+            subprocess.run(load, check=True, capture_output=True, cwd=REPO)
+            remote.dialect = dataclasses.replace(remote.dialect, max_update_bytes=1_000)
+            result = publish(changed, remote)
+            rows = remote.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+            counts = {row["g"].value: int(row["n"].value) for row in rows}
+            version = remote.control().version
+        finally:
+            remote.close()
+    assert "https://w3id.org/algokg/graph/provenance" in result.sent  # published before: staged, then moved
+    assert version == (changed / "current").resolve().name
+    assert not any("/staging/" in graph for graph in counts)
+    store = open_store(changed)
+    expected = {g.value: sum(1 for _ in store.quads_for_pattern(None, None, None, g)) for g in store.named_graphs()}
+    assert {g: n for g, n in counts.items() if g != CONTROL_GRAPH.value} == expected
+
+
+def test_oxigraph_applies_one_update_request_whole_or_not_at_all(backend: tuple[str, str]) -> None:
+    """The publish relies on it: a request whose last operation fails leaves the store as it was."""
+    if backend[0] != "oxigraph":
+        pytest.skip("Virtuoso applies the operations of one request one by one (publish announces itself there)")
+    remote = RemoteStore(backend[1])
+    try:
+        before = remote.control()
+        doomed = "INSERT DATA { GRAPH <urn:test:half> { <urn:a> <urn:b> <urn:c> } } ; LOAD <http://127.0.0.1:9/nothing>"
+        with pytest.raises(RemoteStoreError, match="answered"):
+            remote.update(doomed)
+        left = remote.select("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }", named_graphs=["urn:test:half"])
+        assert list(left) == []
+        assert remote.control() == before
+    finally:
+        remote.close()
+
+
+def test_interrupted_publish_answers_503_until_published_again(
+    source_store: Path, published: tuple[str, str], running_server: Callable[..., Server], tmp_path: Path
+) -> None:
+    """Virtuoso's publish announces itself in the control graph before it replaces graphs one by one; a
+    publish stopped half-way (a killed loader) leaves that mark, and readers get 503, never half a version."""
+    name, url = published
+    if name != "virtuoso":
+        pytest.skip("Oxigraph publishes in one transaction: nothing is ever half-way")
+    server = running_server(tmp_path / "cache", env={"ALGOKG_REMOTE_REFRESH": "0"}, args=["--remote", url])
+    remote = RemoteStore(url)
+    try:
+        state = remote.control()
+        # What the first step of a publish of the next generation writes (loader.publish), and nothing after it.
+        mark = control_triples(state.version, state.modified, "gen-999999", state.graphs)
+        remote.put_graph(CONTROL_GRAPH.value, mark.encode())
+        response = httpx.get(server.url("/api/laws"), timeout=30)
+        assert response.status_code == 503 and "Retry-After" in response.headers
+        assert "being updated to gen-999999" in response.json()["detail"]
+        # Publishing again completes it: the store directory still holds the whole generation.
+        publish(source_store, remote)
+        assert remote.control().publishing is None
+        assert httpx.get(server.url("/api/laws"), timeout=30).status_code == 200
+    finally:
+        remote.close()
+
+
+# -- the API suite --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("path", "quirk"), PATHS, ids=[p for p, _ in PATHS])
+def test_rest_and_pages_answer_alike(
+    embedded: Server, remote_api: tuple[str, Server], path: str, quirk: str | None
+) -> None:
+    _same(embedded, remote_api, path, quirk)
+
+
+def test_views_of_single_things_answer_alike(embedded: Server, remote_api: tuple[str, Server]) -> None:
+    listed = httpx.get(embedded.url("/api/organisations?size=3"), timeout=30).json()["member"]
+    for organisation in listed:
+        _same(embedded, remote_api, f"/api/organisation?id={quote(organisation['@id'], safe='')}", None)
+    algorithms = httpx.get(embedded.url("/api/algorithms?size=3"), timeout=30).json()["member"]
+    for algorithm in algorithms:
+        _same(embedded, remote_api, f"/api/algorithms/{algorithm['identifier']}", None)
+        _same(embedded, remote_api, algorithm["@id"].removeprefix("https://w3id.org/algokg"), None)
+
+
+def test_law_view_answers_alike(embedded: Server, remote_api: tuple[str, Server]) -> None:
+    """A law and the algorithms relying on it or on any of its parts (the supervisor's view)."""
+    law = httpx.get(embedded.url("/api/laws?size=1"), timeout=30).json()["member"][0]
+    _same(embedded, remote_api, f"/api/law?id={quote(law['@id'], safe='')}", "relying")
+
+
+def _formats(query: str) -> list[str]:
+    graph = query.split("{")[0].upper()
+    return ["text/turtle"] if "CONSTRUCT" in graph or "DESCRIBE" in graph else ACCEPTS[:-1]
+
+
+@pytest.mark.parametrize(("query", "accept"), [(q, a) for q in QUERIES for a in _formats(q)])
+def test_sparql_endpoint_answers_alike(
+    embedded: Server, remote_api: tuple[str, Server], query: str, accept: str
+) -> None:
+    quirk = "describe" if query.startswith("DESCRIBE") else None
+    _same(embedded, remote_api, "/sparql", quirk, params={"query": query}, headers={"Accept": accept})
+
+
+def test_sparql_errors_and_limits(remote_api: tuple[str, Server]) -> None:
+    _, server = remote_api
+    wrong = httpx.get(server.url("/sparql"), params={"query": "SELECT * WHERE { ?s ?p }"}, timeout=30)
+    assert wrong.status_code == 400 and wrong.headers["content-type"].startswith("application/problem+json")
+    # A cartesian product of the whole graph with itself, twice: stopped at the deadline.
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    stopped = httpx.get(server.url("/sparql"), params={"query": slow, "timeout": "1"}, timeout=30)
+    assert stopped.status_code == 503 and "Retry-After" in stopped.headers
+    assert httpx.get(server.url("/sparql"), params={"query": "ASK {}"}, timeout=30).status_code == 200
+
+
+def test_writes_are_refused_with_the_way_to_write(remote_api: tuple[str, Server]) -> None:
+    _, server = remote_api
+    response = httpx.post(server.url("/update"), data={"update": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}, timeout=30)
+    assert response.status_code == 403
+    assert "algokg publish" in response.json()["detail"]
+
+
+def test_service_description_names_no_extension_function(embedded: Server, remote_api: tuple[str, Server]) -> None:
+    """akg:textScore runs beside the API (rewritten into inline data), not in the remote store."""
+    _, server = remote_api
+    accept = {"Accept": "text/turtle"}
+    assert "textScore" in httpx.get(embedded.url("/sparql"), headers=accept, timeout=30).text
+    assert "textScore" not in httpx.get(server.url("/sparql"), headers=accept, timeout=30).text
+
+
+def test_dump_holds_the_published_graphs(embedded: Server, remote_api: tuple[str, Server]) -> None:
+    """The N-Quads dump of a remote store: the same quads (blank node labels aside) as the embedded one."""
+    import gzip
+
+    def quads(server: Server) -> list[str]:
+        body = httpx.get(server.url("/dumps/algokg.nq.gz"), timeout=120).content
+        lines = gzip.decompress(body).decode().splitlines()
+        return sorted(re.sub(r"_:\S+", "_:b", _normal(line, server.base)) for line in lines if line.strip())
+
+    remote = quads(remote_api[1])
+    assert remote == [q for q in quads(embedded) if f"<{CONTROL_GRAPH.value}>" not in q]
+
+
+def test_federation_with_service(embedded: Server, published: tuple[str, str]) -> None:
+    """SERVICE from the embedded API to another SPARQL store (here the remote one, standing in for EUR-Lex's
+    CELLAR, which the tests may not reach): the join runs across both."""
+    name, url = published
+    if name == "virtuoso":
+        pytest.skip("pyoxigraph's SERVICE client gets no answer from Virtuoso 7.2 (waits until the deadline)")
+    query = f"""SELECT ?version WHERE {{ SERVICE <{url}> {{
+        GRAPH <{CONTROL_GRAPH.value}> {{ ?store <https://w3id.org/algokg/def#dataVersion> ?version }} }} }}"""
+    response = httpx.get(
+        embedded.url("/sparql"),
+        params={"query": query},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=60,
+    )
+    assert response.status_code == 200, response.text
+    versions = [b["version"]["value"] for b in response.json()["results"]["bindings"]]
+    assert versions == [(embedded.store_dir / "current").resolve().name]

@@ -38,6 +38,13 @@ store_option = click.option(
 )
 
 
+validator_option = click.option(
+    "--validator",
+    type=click.Choice(["sparql", "pyshacl"]),
+    default="sparql",
+    show_default=True,
+    help="SHACL engine: the shapes compiled to SPARQL on pyoxigraph, or pyshacl (the reference; slower).",
+)
 remote_option = click.option(
     "--remote",
     envvar="ALGOKG_REMOTE",
@@ -141,13 +148,7 @@ def init(store_dir: Path) -> None:
 )
 @click.option("--report-language", type=click.Choice(["nl", "en"]), default="en", show_default=True)
 @click.option("--source-url", help="Where the files were downloaded from (recorded in their provenance).")
-@click.option(
-    "--validator",
-    type=click.Choice(["sparql", "pyshacl"]),
-    default="sparql",
-    show_default=True,
-    help="SHACL engine: the shapes compiled to SPARQL on pyoxigraph, or pyshacl (the reference; slower).",
-)
+@validator_option
 def load(
     store_dir: Path,
     sources: tuple[Path, ...],
@@ -333,13 +334,7 @@ def export(store_dir: Path, export_format: str, output: Path | None) -> None:
     "--format", "report_format", type=click.Choice(["text", "json", "csv", "turtle"]), default="text", show_default=True
 )
 @click.option("--language", type=click.Choice(["nl", "en"]), default="en", show_default=True)
-@click.option(
-    "--validator",
-    type=click.Choice(["sparql", "pyshacl"]),
-    default="sparql",
-    show_default=True,
-    help="SHACL engine: the shapes compiled to SPARQL on pyoxigraph, or pyshacl (the reference; slower).",
-)
+@validator_option
 def validate(store_dir: Path, profiles: tuple[str, ...], report_format: str, language: str, validator: str) -> None:
     """Validate the loaded data in the store against the SHACL profiles; exit 1 on violations."""
     from loader.report import render

@@ -785,7 +785,7 @@ def to_rdflib(term: OxTerm) -> Node:
     return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
 
 
-# -- added for loader.validation (helper V): checks compiled once, run many times -------------------------------
+# -- checks compiled once, run many times (loader.validation) ----------------------------------------------------
 
 
 def validate_compiled(

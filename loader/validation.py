@@ -36,7 +36,7 @@ from loader.graphs import GRAPH_BASE
 from loader.graphs import model_graph as model_graph_name
 from loader.mapping.concepts import fold
 from loader.mapping.records import CONCEPT_FIELDS, LINK_FIELDS, PLAIN_FIELDS, TEXT_FIELDS
-from loader.shacl_sparql import ShaclResult, compile_shapes, to_oxigraph, validate_compiled
+from loader.shacl_sparql import ShaclResult, compile_shapes, to_oxigraph, to_rdflib, validate_compiled
 from ontology import model_files
 from shapes import PROFILES, profile_file
 
@@ -281,7 +281,7 @@ def validate_store(
         report = _with_pyshacl(view.as_graph(), chosen)
         if touched is None:
             return report
-        wanted = {_text(_rdflib(node)) for node in touched}
+        wanted = {_text(to_rdflib(node)) for node in touched}
         kept = [item for item in report.results if item.focus in wanted]
         return ValidationReport(not any(i.severity == "Violation" for i in kept), kept, chosen)
     return _with_sparql(store, chosen, view, view.as_graph, touched)
@@ -369,9 +369,13 @@ def _focus_by_check(
         kinds: set[Any] = set()
         predicates: set[Any] = set()
         if not isinstance(node, OxLiteral):
-            predicates = {p for p in subjects_of if uses(node, p, None)}
-            for quad in store.quads_for_pattern(node, _RDF_TYPE, None, None):
-                kinds |= subclasses.get(quad.object, set())
+            # One scan of the node's own triples (a record's node has a few dozen) instead of a lookup per
+            # targeted predicate: random reads are what a check costs in a large store.
+            for quad in store.quads_for_pattern(node, None, None, None):
+                if quad.predicate in subjects_of:
+                    predicates.add(quad.predicate)
+                if quad.predicate == _RDF_TYPE:
+                    kinds |= subclasses.get(quad.object, set())
         for root, targets in routing.roots.items():
             if (
                 node.value in targets.nodes
@@ -476,21 +480,8 @@ def quads_as_graph(quads: Iterable[Quad]) -> Graph:
     """Quads as an rdflib graph (their graph names dropped); blank nodes keep their ids, as both engines name them."""
     graph = Graph()
     for quad in quads:
-        graph.add((_rdflib(quad.subject), _rdflib(quad.predicate), _rdflib(quad.object)))
+        graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
     return graph
-
-
-def _rdflib(term: NamedNode | BlankNode | OxLiteral | Any) -> Node:
-    """A pyoxigraph term as rdflib's, as N-Triples parsing would give it (xsd:string literals plain)."""
-    if isinstance(term, NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    if term.datatype.value == str(XSD.string):
-        return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
 def _graph(quad: Quad) -> str:
@@ -782,12 +773,12 @@ class _Result:
     def of_compiled(cls, result: ShaclResult) -> "_Result":
         """A result of the compiled validator (pyoxigraph terms, the path in SPARQL syntax)."""
         return cls(
-            focus=_rdflib(result.focus),
+            focus=to_rdflib(result.focus),
             shape=result.shape,
             component=result.component,
             severity=result.severity,
             path=_path_steps(result.path),
-            value=None if result.value is None else _rdflib(result.value),
+            value=None if result.value is None else to_rdflib(result.value),
             messages=tuple(message.value for message in result.messages),
         )
 
@@ -844,17 +835,17 @@ class _StoreData:
 
     def subject_predicates(self, node: Node) -> list[tuple[Node, Node]]:
         found = {
-            (_rdflib(quad.subject), _rdflib(quad.predicate))
+            (to_rdflib(quad.subject), to_rdflib(quad.predicate))
             for quad in self._quads(None, None, node)
             if self.within is None or quad.subject in self.within
         }
         return sorted(found)  # type: ignore[arg-type]
 
     def value(self, subject: Node, predicate: URIRef) -> Node | None:
-        return next((_rdflib(quad.object) for quad in self._quads(subject, predicate, None)), None)
+        return next((to_rdflib(quad.object) for quad in self._quads(subject, predicate, None)), None)
 
     def objects(self, subject: Node, predicate: URIRef) -> list[Node]:
-        return list(dict.fromkeys(_rdflib(quad.object) for quad in self._quads(subject, predicate, None)))
+        return list(dict.fromkeys(to_rdflib(quad.object) for quad in self._quads(subject, predicate, None)))
 
     def has(self, subject: Node, predicate: URIRef) -> bool:
         return next(self._quads(subject, predicate, None), None) is not None

@@ -39,6 +39,7 @@ _SCORE_FILTER = re.compile(rf"FILTER\s*\(\s*{_TEXT_SCORE}\s*>\s*0(?:\.0*)?\s*\)"
 _SCORE_BIND = re.compile(rf"BIND\s*\(\s*{_TEXT_SCORE}\s+AS\s+([?$]\w+)\s*\)", re.IGNORECASE)
 _ANY_SCORE = re.compile(r"(?:akg:textScore|<https://w3id\.org/algokg/def#textScore>)\s*\(")
 _XSD_DOUBLE = "<http://www.w3.org/2001/XMLSchema#double>"
+_VALUES_BLOCK = 500
 _CLAUSE_ENDS = {"WHERE", "FROM", "HAVING", "ORDER", "LIMIT", "OFFSET", "VALUES", "GROUP"}
 
 
@@ -137,8 +138,13 @@ def unwrap_lateral(query: str) -> str:
     return "".join(" . " if i in dots else " " if i in drop else text for i, (_, text) in enumerate(tokens))
 
 
-def inline_text_scores(query: str, substitutions: Mapping[str, Term], scores: Scores) -> str:
-    """Replace the two supported uses of akg:textScore by inline data from the local full-text index."""
+def inline_text_scores(
+    query: str, substitutions: Mapping[str, Term], scores: Scores, *, block: int = _VALUES_BLOCK
+) -> str:
+    """Replace the two supported uses of akg:textScore by inline data from the local full-text index.
+
+    :param block: the most rows one VALUES gets (more become a UNION of VALUES blocks).
+    """
     if "textscore" not in query.lower():
         return query
     query = strip_comments(query)
@@ -156,7 +162,7 @@ def inline_text_scores(query: str, substitutions: Mapping[str, Term], scores: Sc
 
     def as_filter(match: re.Match[str]) -> str:
         found = sorted(entity(key) for key, score in scores(words(match[2])).items() if score > 0)
-        return f"VALUES {match[1]} {{ {' '.join(found)} }}"
+        return _inline(match[1], found, block)
 
     counter = iter(range(1_000_000))
     # Where the query also keeps only matches of the same words (as the REST list does when sorting by
@@ -167,12 +173,12 @@ def inline_text_scores(query: str, substitutions: Mapping[str, Term], scores: Sc
         variable, target = match[1], match[3]
         found = scores(words(match[2]))
         if (variable, words(match[2])) in filtered:
-            rows = " ".join(f'({entity(k)} "{v}"^^{_XSD_DOUBLE})' for k, v in sorted(found.items()) if v > 0)
-            return f"VALUES ({variable} {target}) {{ {rows} }}"
+            rows = [f'({entity(k)} "{v}"^^{_XSD_DOUBLE})' for k, v in sorted(found.items()) if v > 0]
+            return _inline(f"({variable} {target})", rows, block)
         temporary = f"?textScore_{next(counter)}"
-        rows = " ".join(f'({entity(k)} "{v}"^^{_XSD_DOUBLE})' for k, v in sorted(found.items()))
+        rows = [f'({entity(k)} "{v}"^^{_XSD_DOUBLE})' for k, v in sorted(found.items())]
         return (
-            f"OPTIONAL {{ VALUES ({variable} {temporary}) {{ {rows} }} }} "
+            f"OPTIONAL {{ {_inline(f'({variable} {temporary})', rows, block)} }} "
             f'BIND (COALESCE({temporary}, "0.0"^^{_XSD_DOUBLE}) AS {target})'
         )
 
@@ -183,6 +189,15 @@ def inline_text_scores(query: str, substitutions: Mapping[str, Term], scores: Sc
             "BIND (akg:textScore(?x, words) AS ?score) only"
         )
     return query
+
+
+def _inline(variables: str, rows: list[str], block: int) -> str:
+    """`VALUES variables { rows }`, as a UNION of blocks of at most `block` rows: the same solutions, and
+    Virtuoso refuses one VALUES with a few thousand rows ("too many arguments")."""
+    if len(rows) <= block:
+        return f"VALUES {variables} {{ {' '.join(rows)} }}"
+    blocks = [rows[i : i + block] for i in range(0, len(rows), block)]
+    return " UNION ".join(f"{{ VALUES {variables} {{ {' '.join(block)} }} }}" for block in blocks)
 
 
 __all__ = [

@@ -65,6 +65,7 @@ def test_lateral_unwrapped_answers_as_lateral(store: Store) -> None:
         _both(store, query, given, rewritten)
 
 
+@pytest.mark.parametrize("block", [500, 1])  # 1: every match its own VALUES block, joined by UNION
 @pytest.mark.parametrize(
     "pattern",
     [
@@ -72,14 +73,19 @@ def test_lateral_unwrapped_answers_as_lateral(store: Store) -> None:
         "BIND (akg:textScore(?a, $q) AS ?score)",  # every algorithm, 0.0 without a match
     ],
 )
-def test_text_scores_inlined_answer_as_the_function(store: Store, example_store: Path, pattern: str) -> None:
+def test_text_scores_inlined_answer_as_the_function(
+    store: Store, example_store: Path, pattern: str, block: int
+) -> None:
     index = ensure_index(example_store, store)
     functions = custom_functions(example_store)
     query = f"PREFIX akg: <{AKG}> SELECT ?a ?score $q WHERE {{ ?a a akg:Algorithm {pattern} }}"
     words = Literal("algoritme")
     scores = entity_scores(index, words.value)
     assert scores, "the example dataset should match the words"
-    rewritten = remote_rewrite.inline_text_scores(query, {"q": words}, lambda text: entity_scores(index, text))
+    rewritten = remote_rewrite.inline_text_scores(
+        query, {"q": words}, lambda text: entity_scores(index, text), block=block
+    )
+    assert (" UNION " in rewritten) == (block == 1 and len(scores) > 1)
     rewritten = remote_rewrite.bind_parameters(rewritten, {"q": words})
     assert "akg:textScore(" not in rewritten
     expected = _rows(

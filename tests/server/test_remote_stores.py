@@ -159,6 +159,14 @@ def _same(embedded: Server, remote: tuple[str, Server], path: str, quirk: str | 
     assert answer == expected
 
 
+def _load_one_more_source(store_dir: Path, tmp_path: Path) -> None:
+    """A new generation with one more (tiny) source graph, as a new export would add."""
+    extra = tmp_path / "extra.ttl"
+    extra.write_text("<https://example.org/a> <https://example.org/b> <https://example.org/c> .\n", encoding="utf-8")
+    load = [sys.executable, "-m", "loader.cli", "load", "--store", str(store_dir), "--no-validate", str(extra)]
+    subprocess.run(load, check=True, capture_output=True, cwd=REPO)
+
+
 # -- publishing -----------------------------------------------------------------------------------------------
 
 
@@ -187,14 +195,11 @@ def test_publish_sends_every_graph_then_only_changes(published: tuple[str, str],
 
 def test_a_new_load_publishes_only_the_graphs_it_changed(source_store: Path, tmp_path: Path) -> None:
     changed = store_copy(source_store, tmp_path)
-    extra = tmp_path / "extra.ttl"
-    extra.write_text("<https://example.org/a> <https://example.org/b> <https://example.org/c> .\n", encoding="utf-8")
     with oxigraph_server(tmp_path) as url:
         remote = RemoteStore(url)
         try:
             first = publish(changed, remote)
-            load = [sys.executable, "-m", "loader.cli", "load", "--store", str(changed), "--no-validate", str(extra)]
-            subprocess.run(load, check=True, capture_output=True, cwd=REPO)
+            _load_one_more_source(changed, tmp_path)
             second = publish(changed, remote)
             new_graph = next(g for g in second.sent if "/graph/source/" in g)
             rows = remote.select(f"SELECT * WHERE {{ GRAPH <{new_graph}> {{ ?s ?p ?o }} }}", named_graphs=[new_graph])
@@ -211,14 +216,11 @@ def test_a_change_too_large_for_one_request_is_staged_then_moved_in_one(source_s
     """Oxigraph server takes update bodies up to 128 MiB (10k algorithms are ~200 MB): larger changes go by
     Graph Store PUT first — graphs readers see now into staging graphs — then one request moves them in."""
     changed = store_copy(source_store, tmp_path)
-    extra = tmp_path / "extra.ttl"
-    extra.write_text("<https://example.org/a> <https://example.org/b> <https://example.org/c> .\n", encoding="utf-8")
     with oxigraph_server(tmp_path) as url:
         remote = RemoteStore(url)
         try:
             publish(changed, remote)
-            load = [sys.executable, "-m", "loader.cli", "load", "--store", str(changed), "--no-validate", str(extra)]
-            subprocess.run(load, check=True, capture_output=True, cwd=REPO)
+            _load_one_more_source(changed, tmp_path)
             remote.dialect = dataclasses.replace(remote.dialect, max_update_bytes=1_000)
             result = publish(changed, remote)
             rows = remote.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")

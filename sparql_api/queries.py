@@ -9,6 +9,9 @@ Interface other modules rely on (keep it stable):
 - `QueryService.ask(query, substitutions=…) -> bool`;
 - `QueryService.data_version`: names the store generation answering (for ETag / Last-Modified);
 - `QueryService.timeout(asked)`: the deadline a query gets;
+- `QueryService.last_modified`, `writable`, `search_index()`, `extension_functions()`, `dump_nquads(out)`: what
+  the endpoints need besides queries, answered by the embedded store here and by a remote one in
+  `sparql_api.remote_queries.RemoteQueryService` (the other implementation of this interface);
 - errors: `QuerySyntaxError` (line, column), `QueryTimeout` (the deadline; `QueryOverloaded` when no worker
   became free), `QueryFailed`, `WrongResultFormat`.
 

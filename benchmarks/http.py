@@ -18,9 +18,7 @@ import argparse
 import json
 import random
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -34,6 +32,7 @@ import httpx
 from pyoxigraph import QueryResultsFormat, RdfFormat, Store, parse, parse_query_results
 
 from benchmarks.generate import generate
+from benchmarks.processes import free_port, running
 from loader.pipeline import load_paths
 from loader.store import current_path
 
@@ -132,58 +131,27 @@ def queries(store_dir: Path, count: int = 50, seed: int = 7) -> list[Query]:
 # -- servers ---------------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait(url: str, process: subprocess.Popen[bytes], what: str, log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{what} exited with {process.returncode}: {log.read_text(errors='replace')[-2000:]}")
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{what} did not start within 60 s")
-
-
-@contextmanager
-def _process(command: list[str], ready: str, what: str, log: Path) -> Iterator[None]:
-    with log.open("wb") as output:
-        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            _wait(ready, process, what, log)
-            yield
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
 @contextmanager
 def oxigraph_server(location: Path, work: Path) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     command = [str(OXIGRAPH), "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"]
     command.append("--union-default-graph")
     base = f"http://127.0.0.1:{port}/query"
-    with _process(command, f"{base}?query=ASK%7B%7D", "oxigraph serve-read-only", work / "oxigraph.log"):
+    with running(command, f"{base}?query=ASK%7B%7D", "oxigraph serve-read-only", work / "oxigraph.log"):
         yield base
 
 
 @contextmanager
-def algokg_server(store_dir: Path, work: Path, workers: int | None) -> Iterator[str]:
-    port = _free_port()
+def algokg_server(
+    store_dir: Path, work: Path, workers: int | None, *, remote: str | None = None, log: str = "algokg.log"
+) -> Iterator[str]:
+    """`algokg serve` on `store_dir` (or answering from the `remote` store); yields its /sparql URL."""
+    port = free_port()
     command = [sys.executable, "-m", "loader.cli", "serve", "--store", str(store_dir), "--port", str(port)]
     command += ["--workers", str(workers)] if workers else []
+    command += ["--remote", remote] if remote else []
     base = f"http://127.0.0.1:{port}"
-    with _process(command, f"{base}/health", "algokg serve", work / "algokg.log"):
+    with running(command, f"{base}/health", "algokg serve", work / log):
         yield f"{base}/sparql"
 
 

@@ -13,8 +13,6 @@ the same REST requests — embedded (the baseline), `--remote` Oxigraph, `--remo
 import argparse
 import json
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
@@ -24,8 +22,8 @@ from pathlib import Path
 import httpx
 from pyoxigraph import Store
 
-from benchmarks.http import build_store
-from benchmarks.remote_stores import VIRTUOSO, free_port, oxigraph_server, virtuoso_server
+from benchmarks.http import algokg_server, build_store
+from benchmarks.remote_stores import VIRTUOSO, oxigraph_server, virtuoso_server
 from benchmarks.rest import samples, templates
 from loader.publish import publish
 from loader.remote import RemoteStore
@@ -33,28 +31,10 @@ from loader.store import current_path
 
 
 @contextmanager
-def algokg(store_dir: Path, log: Path, remote: str | None = None) -> Iterator[str]:
-    port = free_port()
-    command = [sys.executable, "-m", "loader.cli", "serve", "--offline", "--store", str(store_dir)]
-    command += ["--port", str(port), *(["--remote", remote] if remote else [])]
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError(f"algokg serve did not start: {log.read_text(errors='replace')[-2000:]}")
-            time.sleep(0.1)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+def algokg(store_dir: Path, work: Path, log: str, remote: str | None = None) -> Iterator[str]:
+    """An `algokg serve` (embedded, or `--remote`); yields its base URL."""
+    with algokg_server(store_dir, work, None, remote=remote, log=log) as endpoint:
+        yield endpoint.removesuffix("/sparql")
 
 
 def _cold(base: str, paths: Sequence[str]) -> list[float]:
@@ -80,7 +60,7 @@ def run(size: int, urls: int, work: Path, stores: Sequence[str] = ("oxigraph", "
     del store
     result: dict[str, object] = {"size": size, "publish": {}, "rest": {}}
     with ExitStack() as running:
-        backends = {"embedded": running.enter_context(algokg(store_dir, work / "embedded.log"))}
+        backends = {"embedded": running.enter_context(algokg(store_dir, work, "embedded.log"))}
         available = {"oxigraph": oxigraph_server, **({"virtuoso": virtuoso_server} if VIRTUOSO else {})}
         kinds = [(name, available[name]) for name in stores if name in available]
         for name, start in kinds:
@@ -98,7 +78,7 @@ def run(size: int, urls: int, work: Path, stores: Sequence[str] = ("oxigraph", "
                 "unchanged_seconds": round(again.seconds, 2),
             }
             cache = work / f"cache-{name}"
-            backends[name] = running.enter_context(algokg(cache, work / f"{name}-api.log", remote=url))
+            backends[name] = running.enter_context(algokg(cache, work, f"{name}-api.log", remote=url))
         for template, template_paths in paths.items():
             row: dict[str, float] = {}
             for name, base in backends.items():

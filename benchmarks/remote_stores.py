@@ -5,18 +5,14 @@
   anonymous SPARQL user is given update rights, as an operator of a private store behind the API would.
 """
 
-import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
+from benchmarks.processes import free_port, running
 
 VIRTUOSO = shutil.which("virtuoso-t")
 ISQL = shutil.which("isql-vt")
@@ -52,53 +48,17 @@ MaxQueryCostEstimationTime = 0
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait(url: str, process: subprocess.Popen[bytes], log: Path, seconds: float = 60.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url}: the store exited with {process.returncode}:\n{log.read_text(errors='replace')}")
-        try:
-            if httpx.get(url, params={"query": "ASK {}"}, timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer within {seconds:g} s:\n{log.read_text(errors='replace')}")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    with suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
+_ASK = "?query=ASK%20%7B%7D"
 
 
 @contextmanager
 def oxigraph_server(directory: Path) -> Iterator[str]:
     """`oxigraph serve` on an on-disk store in `directory`; yields its query endpoint URL."""
     port = free_port()
-    log = directory / "oxigraph.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [OXIGRAPH, "serve", "--location", str(directory / "db"), "--bind", f"127.0.0.1:{port}"],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        _wait(f"http://127.0.0.1:{port}/query", process, log)
-        yield f"http://127.0.0.1:{port}/query"
-    finally:
-        _stop(process)
+    url = f"http://127.0.0.1:{port}/query"
+    command = [OXIGRAPH, "serve", "--location", str(directory / "db"), "--bind", f"127.0.0.1:{port}"]
+    with running(command, url + _ASK, "oxigraph serve", directory / "oxigraph.log"):
+        yield url
 
 
 @contextmanager
@@ -109,22 +69,11 @@ def virtuoso_server(directory: Path) -> Iterator[str]:
     sql_port, http_port = free_port(), free_port()
     ini = directory / "virtuoso.ini"
     ini.write_text(_VIRTUOSO_INI.format(dir=directory, sql_port=sql_port, http_port=http_port), encoding="utf-8")
-    log = directory / "virtuoso.out"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [VIRTUOSO, "-f", "-c", str(ini)],
-            cwd=directory,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        url = f"http://127.0.0.1:{http_port}/sparql"
-        _wait(url, process, log, seconds=120)
+    url = f"http://127.0.0.1:{http_port}/sparql"
+    command = [VIRTUOSO, "-f", "-c", str(ini)]
+    with running(command, url + _ASK, "Virtuoso", directory / "virtuoso.out", seconds=120, cwd=directory):
         grant = "GRANT SPARQL_UPDATE TO \"SPARQL\"; DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7);"
         subprocess.run(
             [ISQL, f"127.0.0.1:{sql_port}", "dba", "dba", f"exec={grant}"], check=True, capture_output=True, timeout=60
         )
         yield url
-    finally:
-        _stop(process)

@@ -133,12 +133,18 @@ def _one_transaction(
         # One INSERT DATA for all graphs: blank nodes shared between graphs stay one node.
         blocks = "\n".join(f"GRAPH <{name}> {{\n{body.decode()}}}" for name, body in sorted(changed.items()))
         operations.append(f"INSERT DATA {{\n{blocks}\n}}")
+    operations += _new_version(version, modified, digests)
+    return " ;\n".join(operations)
+
+
+def _new_version(version: str, modified: datetime, digests: dict[str, str]) -> list[str]:
+    """The update operations that make readers see `version`: the control graph replaced (the last step of
+    a transaction; readers query the graphs it lists)."""
     control = control_triples(version, modified, None, digests)
-    operations += [
+    return [
         f"DROP SILENT GRAPH <{CONTROL_GRAPH.value}>",
         f"INSERT DATA {{ GRAPH <{CONTROL_GRAPH.value}> {{\n{control}}} }}",
     ]
-    return " ;\n".join(operations)
 
 
 def _staged(
@@ -163,13 +169,9 @@ def _staged(
     try:
         for name, body in sorted(changed.items()):
             remote.put_graph(staging.get(name, name), body)
-        control = control_triples(version, modified, None, digests)
         operations = [f"DROP SILENT GRAPH <{name}>" for name in dropped]
         operations += [f"MOVE SILENT GRAPH <{staging[name]}> TO GRAPH <{name}>" for name in sorted(staging)]
-        operations += [
-            f"DROP SILENT GRAPH <{CONTROL_GRAPH.value}>",
-            f"INSERT DATA {{ GRAPH <{CONTROL_GRAPH.value}> {{\n{control}}} }}",
-        ]
+        operations += _new_version(version, modified, digests)
         remote.update(" ;\n".join(operations))
     except RemoteStoreError:
         for graph in staging.values():  # best effort: the published version is untouched either way

@@ -33,7 +33,7 @@ from pyoxigraph import (
 )
 
 from loader.publish import UNNAMED_GRAPH
-from loader.remote import CONTROL_GRAPH, ControlState, RemoteStore, RemoteStoreError, RemoteTimeout
+from loader.remote import ControlState, RemoteStore, RemoteStoreError, RemoteTimeout
 from queries import rest_query
 from sparql_api import remote_rewrite
 from sparql_api.queries import (
@@ -143,7 +143,7 @@ class RemoteQueryService(QueryService):
                 "named_graphs": list(named_graphs or []),
             }
         elif not has_dataset_clause(query):
-            published = [g for g in state.graphs if g != CONTROL_GRAPH.value]
+            published = list(state.graphs)  # the control graph lists the data graphs, never itself
             dataset = {"default_graphs": published, "named_graphs": published}
         seconds = self.timeout(timeout)
         graph = remote_rewrite.query_form(text) in ("CONSTRUCT", "DESCRIBE")
@@ -183,8 +183,6 @@ class RemoteQueryService(QueryService):
     def dump_nquads(self, out: IO[bytes]) -> None:
         """Every published graph as N-Quads (graph by graph, through CONSTRUCT)."""
         for graph in self.graphs():
-            if graph == CONTROL_GRAPH.value:
-                continue
             body, _ = self.answer(
                 f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}",
                 None,

@@ -84,26 +84,17 @@ def ensure_index(store_dir: Path, store: Store | None = None) -> Path:
     """The current generation's index, built first if missing (`store`: that generation, already open)."""
     # Called once per row by akg:textScore: a readlink and a set lookup, no path resolution or stat.
     generation = store_dir / os.readlink(current_path(store_dir))
-    path = index_path(store_dir, generation.name)
-    if path in _built or path.exists():
-        _built.add(path)
-        return path
-    with _lock:
-        if not path.exists():
-            build_index(store if store is not None else Store.read_only(str(generation)), path)
-            _prune(path.parent, keep=path)
-    _built.add(path)
-    return path
 
+    def rows() -> Iterable[Mapping[str, Any]]:
+        source = store if store is not None else Store.read_only(str(generation))
+        return source.query(rest_query("search-documents"), use_default_graph_as_union=True)  # type: ignore[return-value]
 
-def build_index(store: Store, path: Path) -> None:
-    """Write the index of `store` to `path` atomically (a temporary file in the same folder, then rename)."""
-    build_index_from_rows(store.query(rest_query("search-documents"), use_default_graph_as_union=True), path)
+    return ensure_index_of(store_dir, generation.name, rows)
 
 
 def ensure_index_of(store_dir: Path, version: str, rows: Callable[[], Iterable[Mapping[str, Any]]]) -> Path:
     """The index of data `version` under `store_dir/search/`, built from `rows()` (the answer of the
-    `search-documents` query) if missing: for a remote store, whose data is not on this disk."""
+    `search-documents` query) if missing: the embedded store's generation, or a remote store's data."""
     path = index_path(store_dir, version)
     if path in _built or path.exists():
         _built.add(path)

@@ -9,19 +9,16 @@
 
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import ExitStack, contextmanager, suppress
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 import pytest
 
+from benchmarks.processes import free_port, running
 from loader.store import build_store
 
 STARTUP_SECONDS = 60.0
@@ -44,12 +41,6 @@ class Server:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def store_copy(store_dir: Path, target: Path) -> Path:
     """A private copy of a store directory (its `current` symlink is relative, so it points into the copy)."""
     destination = target / "store"
@@ -68,43 +59,9 @@ def start_server(
     log_path = (log_dir or store_dir.parent) / f"server-{port}.log"
     # The caller's environment must not leak settings into the test (a token, a public base, a timeout).
     environment = {k: v for k, v in os.environ.items() if not k.startswith("ALGOKG_")} | dict(env or {})
-    with log_path.open("wb") as log:
-        # Own process group: stopping it also stops the query worker processes the server started.
-        process = subprocess.Popen(
-            command, stdout=log, stderr=subprocess.STDOUT, env=environment, start_new_session=True
-        )
-        server = Server(f"http://127.0.0.1:{port}", store_dir, process, log_path, dict(env or {}))
-        try:
-            _wait_until_up(server)
-            yield server
-        finally:
-            _stop(process)
-
-
-def _wait_until_up(server: Server) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"algokg serve exited with {server.process.returncode}:\n{server.log()}")
-        try:
-            if httpx.get(server.url("/health"), timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise RuntimeError(f"algokg serve did not answer /health within {STARTUP_SECONDS:g} s:\n{server.log()}")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-    # Workers that outlived the server (they should not) go with their group.
-    with suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
+    ready = f"http://127.0.0.1:{port}/health"
+    with running(command, ready, "algokg serve", log_path, seconds=STARTUP_SECONDS, env=environment) as process:
+        yield Server(f"http://127.0.0.1:{port}", store_dir, process, log_path, dict(env or {}))
 
 
 @pytest.fixture(scope="session")

@@ -167,6 +167,19 @@ def _load_one_more_source(store_dir: Path, tmp_path: Path) -> None:
     subprocess.run(load, check=True, capture_output=True, cwd=REPO)
 
 
+def _graph_sizes(store_dir: Path) -> dict[str, int]:
+    """Triples per named graph of the store's current generation."""
+    store = open_store(store_dir)
+    return {g.value: sum(1 for _ in store.quads_for_pattern(None, None, None, g)) for g in store.named_graphs()}
+
+
+def _remote_graph_sizes(remote: RemoteStore, graphs: list[str] | None = None) -> dict[str, int]:
+    """Triples per named graph of the remote store (only `graphs`, when given)."""
+    query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    dataset = {} if graphs is None else {"default_graphs": graphs, "named_graphs": graphs}
+    return {row["g"].value: int(row["n"].value) for row in remote.select(query, **dataset)}
+
+
 # -- publishing -----------------------------------------------------------------------------------------------
 
 
@@ -178,19 +191,10 @@ def test_publish_sends_every_graph_then_only_changes(published: tuple[str, str],
         assert state.publishing is None
         again = publish(source_store, remote)
         assert (again.sent, again.dropped) == ([], []) and again.unchanged == len(state.graphs)
-        counts = {
-            row["g"].value: int(row["n"].value)
-            for row in remote.select(
-                "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
-                default_graphs=list(state.graphs),
-                named_graphs=list(state.graphs),
-            )
-        }
+        counts = _remote_graph_sizes(remote, list(state.graphs))
     finally:
         remote.close()
-    store = open_store(source_store)
-    expected = {g.value: sum(1 for _ in store.quads_for_pattern(None, None, None, g)) for g in store.named_graphs()}
-    assert counts == expected
+    assert counts == _graph_sizes(source_store)
 
 
 def test_a_new_load_publishes_only_the_graphs_it_changed(source_store: Path, tmp_path: Path) -> None:
@@ -223,17 +227,14 @@ def test_a_change_too_large_for_one_request_is_staged_then_moved_in_one(source_s
             _load_one_more_source(changed, tmp_path)
             remote.dialect = dataclasses.replace(remote.dialect, max_update_bytes=1_000)
             result = publish(changed, remote)
-            rows = remote.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-            counts = {row["g"].value: int(row["n"].value) for row in rows}
+            counts = _remote_graph_sizes(remote)
             version = remote.control().version
         finally:
             remote.close()
     assert "https://w3id.org/algokg/graph/provenance" in result.sent  # published before: staged, then moved
     assert version == (changed / "current").resolve().name
     assert not any("/staging/" in graph for graph in counts)
-    store = open_store(changed)
-    expected = {g.value: sum(1 for _ in store.quads_for_pattern(None, None, None, g)) for g in store.named_graphs()}
-    assert {g: n for g, n in counts.items() if g != CONTROL_GRAPH.value} == expected
+    assert {g: n for g, n in counts.items() if g != CONTROL_GRAPH.value} == _graph_sizes(changed)
 
 
 def test_oxigraph_applies_one_update_request_whole_or_not_at_all(backend: tuple[str, str]) -> None:

@@ -13,8 +13,6 @@ finding carries the queries that produced it: the text as it ran and the terms b
 """
 
 import calendar
-import csv
-import io
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -26,6 +24,7 @@ from typing import Any
 from pyoxigraph import BlankNode, Literal, NamedNode, Store, Variable
 
 from compliance.obligations import compliance_query, obligations_for
+from loader.csv_cells import csv_table
 from loader.errors import AlgokgError
 
 __all__ = [
@@ -549,12 +548,7 @@ def csv_text(reports: Iterable[Report]) -> str:
         [k for k in base if k.startswith("sparql_")],
     )
     columns = fixed + [key for key in dict.fromkeys(k for row in rows for k in row) if key not in base] + queries
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({key: "" if value is None else value for key, value in row.items()})
-    return out.getvalue()
+    return csv_table(columns, rows)  # cells a spreadsheet would evaluate are written as text
 
 
 def render_text(reports: Iterable[Report], *, language: str = "en", sparql: bool = False) -> str:

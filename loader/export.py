@@ -4,6 +4,7 @@ or CSV (one row per algorithm, current state)."""
 from pyoxigraph import RdfFormat, Store, Triple, serialize
 from rdflib import Graph
 
+from loader.csv_cells import safe_csv
 from loader.query import run_query
 
 ALGORITHMS_CSV = """
@@ -40,7 +41,7 @@ def export_store(store: Store, export_format: str) -> bytes:
         triples = {Triple(quad.subject, quad.predicate, quad.object) for quad in store}
         return serialize(sorted(triples, key=str), format=_UNION_FORMATS[export_format]) or b""
     if export_format == "csv":
-        return run_query(store, ALGORITHMS_CSV, "csv")
+        return safe_csv(run_query(store, ALGORITHMS_CSV, "csv"))  # cells a spreadsheet would evaluate as text
     raise ValueError(f"unknown export format {export_format!r}")
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, serialize
 
+from loader.csv_cells import safe_row
 from loader.validation import (
     AKG,
     SH_NS,
@@ -157,7 +158,7 @@ def render_csv(report: ValidationReport) -> str:
     writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for item in report.results:
-        writer.writerow({**asdict(item), "path": " ".join(item.path)})
+        writer.writerow(safe_row({**asdict(item), "path": " ".join(item.path)}))  # no formulas for spreadsheets
     return handle.getvalue()
 
 

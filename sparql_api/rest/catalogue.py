@@ -17,7 +17,7 @@ Functions:
 import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from pyoxigraph import Literal, NamedNode
 
@@ -49,6 +49,7 @@ from sparql_api.rest.sparql import Sparql, Term, blocks, compose
 T = TypeVar("T")
 Row = dict[str, Term]
 MAX_PAGE_SIZE = 500
+MAX_PAGE = 1_000_000  # a million pages of 500 is far beyond any register; beyond it the OFFSET is refused (400)
 FACETS = tuple(blocks("algorithm-facets"))
 SORTS = ("title", "id", "organisation", "beginDate", "relevance")
 AKG = "https://w3id.org/algokg/def#"
@@ -148,10 +149,21 @@ def _page(items: Sequence[T], page: int, size: int) -> list[T]:
 
 
 def _check_page(page: int, size: int) -> None:
-    if page < 1:
-        raise BadFilter("page", str(page), "pages start at 1")
+    if not 1 <= page <= MAX_PAGE:
+        raise BadFilter("page", str(page), f"pages run from 1 to {MAX_PAGE}")
     if not 1 <= size <= MAX_PAGE_SIZE:
         raise BadFilter("size", str(size), f"a page holds 1 to {MAX_PAGE_SIZE} items")
+
+
+def _id_term(kind: str, key: str) -> Term:
+    """The `id` of a supervisor view as the term a `kind` filter would bind; BadFilter naming `id` when it is
+    empty or names nothing (an empty `id=` must not reach a query as a missing binding)."""
+    if not key.strip():
+        raise BadFilter("id", key, "give an IRI or an identifier")
+    try:
+        return AlgorithmFilters(**{kind: key}).bindings()[kind]
+    except BadFilter as error:
+        raise BadFilter("id", key, error.reason) from None
 
 
 def _shown(*queries: Sparql) -> list[QueryShown]:
@@ -510,7 +522,7 @@ def values(queries: QueryService, *, page: int = 1, size: int = 100, lang: str =
 def legal_resource(queries: QueryService, iri: str, *, lang: str = "nl") -> LegalResourceView | None:
     """A law or article and every algorithm relying on it (citing it or a part of it), grouped by
     organisation and AI Act risk level; None when the graph does not know the resource."""
-    resource = AlgorithmFilters(article=iri).bindings()["article"]
+    resource = _id_term("article", iri)
     about = Sparql("resource", rest_query("resource"), {"resource": resource})
     facts = run(queries, about)
     if not facts:
@@ -590,7 +602,7 @@ def _groups(reliant: list[ReliantAlgorithm]) -> list[OrganisationGroup]:
 def organisation(queries: QueryService, key: str, *, lang: str = "nl") -> OrganisationView | None:
     """An organisation (TOOI IRI or published name) and its algorithms with the completeness of their
     records (share of the register fields filled) and their SHACL results; None when it has none."""
-    term = AlgorithmFilters(organisation=key).bindings()["organisation"]
+    term = _id_term("organisation", key)
     sparql = Sparql("organisation-algorithms", rest_query("organisation-algorithms"), {"organisation": term})
     rows = run(queries, sparql)
     if not rows:
@@ -637,30 +649,3 @@ def _all(queries: QueryService, first: Page[OrganisationSummary], lang: str) -> 
     for number in range(2, first.pages + 1):
         items += organisations(queries, page=number, size=first.size, lang=lang).items
     return items
-
-
-def as_rows(items: Iterable[Any]) -> list[dict[str, object]]:
-    """Models as flat rows (for CSV): nested refs become their id and label columns."""
-    rows = []
-    for item in items:
-        flat: dict[str, object] = {}
-        for name, value in item.model_dump(by_alias=True).items():
-            _flatten(flat, name, value)
-        rows.append(flat)
-    return rows
-
-
-def _flatten(flat: dict[str, object], name: str, value: object) -> None:
-    if isinstance(value, dict):
-        for key, inner in value.items():
-            _flatten(flat, f"{name}.{key}" if key != "@id" else name, inner)
-    elif isinstance(value, list):
-        if all(isinstance(v, dict) for v in value):
-            flat[name] = " | ".join(str(v.get("@id", "")) for v in value)  # type: ignore[union-attr]
-            labels = [str(v.get("label") or "") for v in value]  # type: ignore[union-attr]
-            if any(labels):
-                flat[f"{name}.label"] = " | ".join(labels)
-        else:
-            flat[name] = " | ".join(str(v) for v in value)
-    else:
-        flat[name] = "" if value is None else value

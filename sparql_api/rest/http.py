@@ -1,10 +1,8 @@
-"""HTTP around the REST views: media type choice, JSON-LD and CSV bodies, Link headers, ETag / 304."""
+"""HTTP around the REST views: media type choice, JSON-LD bodies, Link headers, ETag / 304 (CSV: `rest.tables`)."""
 
-import csv
 import hashlib
-import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from email.utils import formatdate
 from pathlib import Path
 from typing import Any
@@ -94,16 +92,3 @@ def collection_body(request: Request, page: Page[Any], explain: bool) -> tuple[d
 def json_response(body: Any, media_type: str, headers: dict[str, str], status: int = 200) -> Response:
     content = json.dumps(body, ensure_ascii=False, indent=None, separators=(",", ":")).encode()
     return Response(content=content, status_code=status, media_type=media_type, headers=headers)
-
-
-def csv_text(rows: Iterable[dict[str, object]]) -> str:
-    rows = list(rows)
-    columns: list[str] = []
-    for row in rows:
-        columns += [key for key in row if key not in columns]
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n", extrasaction="ignore")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({key: ("" if value is None else value) for key, value in row.items()})
-    return out.getvalue()

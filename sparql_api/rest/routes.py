@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import FileResponse
+from pydantic import BaseModel
 
 from sparql_api import search as fulltext
 from sparql_api.conditional import not_modified
@@ -22,7 +23,6 @@ from sparql_api.rest.http import (
     choose,
     collection_body,
     context_url,
-    csv_text,
     json_response,
     validators,
 )
@@ -40,10 +40,11 @@ from sparql_api.rest.models import (
     SearchHit,
 )
 from sparql_api.rest.sparql import Sparql
+from sparql_api.rest.tables import csv_text, item_model
 
 router = APIRouter(prefix="/api", tags=["REST"])
 Lang = Annotated[Literal["nl", "en"], Query(description="language of labels and titles")]
-PageNumber = Annotated[int, Query(ge=1, description="page number, from 1")]
+PageNumber = Annotated[int, Query(ge=1, le=catalogue.MAX_PAGE, description="page number, from 1")]
 Size = Annotated[int, Query(ge=1, le=catalogue.MAX_PAGE_SIZE, description="items per page")]
 Explain = Annotated[
     Literal["sparql"] | None, Query(description="`sparql`: add the queries behind the answer (text and bound terms)")
@@ -106,11 +107,18 @@ def _collection(request: Request, explain: str | None, page: Callable[[], Page[A
     def build(media_type: str) -> Response:
         result = page()
         if media_type == CSV:
-            return Response(csv_text(catalogue.as_rows(result.items)), media_type=CSV, headers=_total(result))
+            table = csv_text(_declared_items(request, "items"), result.items)
+            return Response(table, media_type=CSV, headers=_total(result))
         body, headers = collection_body(request, result, explain == "sparql")
         return json_response(body, media_type, {**headers, **_total(result)})
 
     return _answer(request, COLLECTION_TYPES, build)
+
+
+def _declared_items(request: Request, field: str) -> type[BaseModel]:
+    """The model of the CSV rows: the items of the route's declared response model (columns never depend on the
+    rows of a page; `sparql_api.rest.tables`)."""
+    return item_model(request.scope["route"].response_model, field)
 
 
 def _total(page: Page[Any]) -> dict[str, str]:
@@ -338,7 +346,7 @@ def _supervisor_view(
     if result is None:
         return problem(404, "Not found", not_found)
     if media_type == CSV:
-        return Response(csv_text(catalogue.as_rows(result.algorithms)), media_type=CSV)
+        return Response(csv_text(_declared_items(request, "algorithms"), result.algorithms), media_type=CSV)
     body = {"@context": context_url(request), **result.model_dump(by_alias=True, exclude_none=True)}
     if explain != "sparql":
         body.pop("sparql", None)

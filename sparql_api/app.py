@@ -7,9 +7,10 @@ the reference law and every loaded dataset answer together.
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
-from sparql_api import graph_store, linked_data, metadata, protocol, update, web
+from sparql_api import errors, graph_store, linked_data, metadata, protocol, update, web
 from sparql_api import rest as rest_api
 from sparql_api.cors import PublicCORSMiddleware
+from sparql_api.headers import DOCS_POLICY, SecurityHeadersMiddleware
 from sparql_api.queries import QueryService
 from sparql_api.remote_queries import RemoteQueryService
 from sparql_api.settings import Settings
@@ -22,10 +23,13 @@ def create_app(settings: Settings) -> FastAPI:
     # The embedded store (query worker processes) or a remote one (SPARQL Protocol over HTTP).
     app.state.queries = RemoteQueryService(settings) if settings.remote else QueryService(settings)
 
+    errors.install(app)  # unknown paths, bad parameters, unexpected exceptions: problem+json or an HTML page
     metadata.install(app)  # /health, /ready, /metrics (+ request metrics), VoID, DCAT, dumps
     # Read endpoints are public: any origin may GET/POST them; large answers travel gzipped.
     app.add_middleware(GZipMiddleware, minimum_size=1024)  # skips application/gzip (the dumps) by default
-    app.add_middleware(PublicCORSMiddleware)  # sparql_api.cors: Allow-Origin * on every answer
+    app.add_middleware(PublicCORSMiddleware)  # sparql_api.cors: Allow-Origin * on every read (none on writes)
+    docs = {path: DOCS_POLICY for path in (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url) if path}
+    app.add_middleware(SecurityHeadersMiddleware, policies=docs)  # nosniff; CSP and frame policy on pages
     protocol.install(app)  # /sparql, first among the routes (the hot path)
     app.include_router(update.router)  # /update (SPARQL Update), behind the write token
     app.include_router(graph_store.router)  # /store (Graph Store Protocol); writes behind the token

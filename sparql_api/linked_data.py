@@ -33,6 +33,7 @@ from ontology import ONTOLOGY_FILE
 from shapes import PROFILES, profile_file
 from sparql_api.conditional import not_modified
 from sparql_api.describe import Description, describe
+from sparql_api.headers import inline_style_policy
 from sparql_api.negotiation import choose_media_type
 from sparql_api.problems import problem
 
@@ -156,7 +157,9 @@ async def ontology(request: Request) -> Response:
         return cached
     if media_type == HTML:
         if REFERENCE_HTML.is_file():
-            return HTMLResponse(REFERENCE_HTML.read_bytes(), headers=headers)
+            document = REFERENCE_HTML.read_bytes()
+            policy = {"Content-Security-Policy": inline_style_policy(document)}  # pyLODE's inline stylesheet
+            return HTMLResponse(document, headers={**headers, **policy})
         # Installed without the repository's docs: the ontology's own description as a page.
         return await _resource(request, NamedNode(ONTOLOGY_IRI))
     return _file_as(ONTOLOGY_FILE, model_graph(ONTOLOGY_FILE), media_type, headers)

@@ -2,9 +2,10 @@
 
 `install(app)` gives the app its own registry (`app.state.metrics`, so two apps in one process do not
 clash), a pure ASGI middleware that times every HTTP request under its route template (`/id/{rest:path}`,
-not the raw path: label values stay few), and wraps `app.state.queries` so every query through the
-`QueryService` interface (`serialize`, `select`, `ask`, `answer`) is timed and its timeouts counted. Store size and
-data version are collected at scrape time by `sparql_api.metadata` (they need queries).
+not the raw path) and its method, both `other` when unknown (label values stay few whatever clients send),
+and wraps `app.state.queries` so every query through the `QueryService` interface (`serialize`, `select`,
+`ask`, `answer`) is timed and its timeouts counted. Store size and data version are collected at scrape
+time by `sparql_api.metadata` (they need queries).
 """
 
 import time
@@ -19,6 +20,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from sparql_api.queries import QueryTimeout
 
 _TIMED = frozenset({"serialize", "select", "ask", "answer"})  # the QueryService methods that run a query
+# Label values come from a closed set, whatever clients send: a client inventing HTTP methods or paths must not
+# grow the registry (every label set is kept in memory and in each scrape). Status codes are three digits.
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
+OTHER = "other"  # an unknown method, or a path no route matched
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
 
 
@@ -82,8 +87,9 @@ class MetricsMiddleware:
             raise
 
     def _observe(self, scope: Scope, status: int, started: float) -> None:
-        route = getattr(scope.get("route"), "path", None) or "unmatched"
+        route = getattr(scope.get("route"), "path", None) or OTHER
         method = scope.get("method", "GET")
+        method = method if method in METHODS else OTHER
         self.metrics.requests.labels(route, method, str(status)).inc()
         self.metrics.request_seconds.labels(route, method).observe(time.perf_counter() - started)
 

@@ -8,18 +8,20 @@ from dataclasses import fields
 from pathlib import Path
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse
 from pyoxigraph import NamedNode
 
 from sparql_api.describe import describe
-from sparql_api.queries import QueryError, QueryService, QueryTimeout
+from sparql_api.queries import QueryError, QueryService
 from sparql_api.rest import catalogue
 from sparql_api.rest.filters import AlgorithmFilters, BadFilter
 from sparql_api.rest.models import Facet, QueryShown
 from sparql_api.web import data
 from sparql_api.web.charts import bar_chart
 from sparql_api.web.entity import generic_page, organisation_page, render_entity
+from sparql_api.web.errors import error_page
+from sparql_api.web.errors import query_error_page as _query_error
 from sparql_api.web.i18n import choose_language, translate
 from sparql_api.web.render import STATIC, render
 
@@ -33,21 +35,6 @@ _TYPES = {".css": "text/css", ".js": "text/javascript", ".json": "application/js
 
 def _queries(request: Request) -> QueryService:
     return request.app.state.queries
-
-
-def error_page(request: Request, status: int, detail: str) -> HTMLResponse:
-    """An error as a page in the reader's language (the JSON API answers problem+json instead)."""
-    language = choose_language(request)
-    title = translate(language, "error.title" if status == 404 else "error.bad" if status < 500 else "query.failed")
-    return render(request, "error.html", status=status, title=title, detail=detail)
-
-
-def _query_error(request: Request, error: QueryError) -> HTMLResponse:
-    status = 503 if isinstance(error, QueryTimeout) else 500
-    response = error_page(request, status, str(error))
-    if isinstance(error, QueryTimeout):
-        response.headers["Retry-After"] = str(getattr(error, "retry_after", 5))
-    return response
 
 
 @router.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)
@@ -222,9 +209,13 @@ def dashboard(request: Request) -> Response:
 @router.get("/assets/{name:path}")
 def asset(name: str) -> Response:
     """The pages' own CSS/JS and the YASGUI build (`make web`); nothing outside `static/`."""
-    path = (STATIC / name).resolve()
-    if not path.is_relative_to(STATIC) or not path.is_file():
-        return Response("not found", status_code=404, media_type="text/plain")
+    try:
+        path = (STATIC / name).resolve()
+        found = path.is_relative_to(STATIC) and path.is_file()
+    except (ValueError, OSError):  # e.g. a NUL byte in the name
+        found = False
+    if not found:
+        raise HTTPException(404)  # answered by sparql_api.errors: problem+json, or a page for a browser
     return FileResponse(
         Path(path), media_type=_TYPES.get(path.suffix), headers={"Cache-Control": "public, max-age=3600"}
     )

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse
 from pyoxigraph import BlankNode, NamedNode, QueryResultsFormat, RdfFormat, parse
 
 from queries import competency_files
+from sparql_api.headers import YASGUI_POLICY
 from sparql_api.linked_data import PREFIXES as LINKED_DATA_PREFIXES
 from sparql_api.queries import QueryError, QueryService, QuerySyntaxError, QueryTimeout, WrongResultFormat
 from sparql_api.web.i18n import choose_language, translate
@@ -187,7 +188,7 @@ def query_page(request: Request, query: str = "", example: str = "", editor: str
         status = 400
     elif result is not None and result.error_kind == "timeout":
         status = 503
-    return render(
+    response = render(
         request,
         "query.html",
         status=status,
@@ -203,3 +204,6 @@ def query_page(request: Request, query: str = "", example: str = "", editor: str
         max_rows=MAX_ROWS,
         sparql=[],
     )
+    if yasgui:  # its table's column resizer writes <style> elements; scripts stay strict
+        response.headers["Content-Security-Policy"] = YASGUI_POLICY
+    return response

@@ -11,10 +11,12 @@ from fastapi.responses import HTMLResponse
 
 from compliance import reports
 from loader.errors import AlgokgError
+from sparql_api.problems import incident
 from sparql_api.queries import QueryError
 from sparql_api.rest.reports import query_select
+from sparql_api.web.errors import error_page, unexpected_error_page
+from sparql_api.web.errors import query_error_page as _query_error
 from sparql_api.web.i18n import choose_language, translate
-from sparql_api.web.pages import _query_error, error_page
 from sparql_api.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -36,8 +38,8 @@ def report_page(request: Request, name: str) -> Response:
     try:
         months = int(params.get("months") or reports.DEFAULT_MONTHS)
         on = date.fromisoformat(params["on"]) if params.get("on") else None
-    except ValueError as error:
-        return error_page(request, 400, f"months must be a number and on a date (YYYY-MM-DD): {error}")
+    except ValueError:
+        return error_page(request, 400, "months must be a whole number and on a date (YYYY-MM-DD)")
     organisation = (params.get("organisation") or "").strip() or None
     try:
         result = reports.run_report(
@@ -52,8 +54,8 @@ def report_page(request: Request, name: str) -> Response:
         return error_page(request, 400, str(error))
     except QueryError as error:
         return _query_error(request, error)
-    except AlgokgError as error:
-        return error_page(request, 500, str(error))
+    except AlgokgError as error:  # logged with an id; the page names only the id
+        return unexpected_error_page(request, incident(error, f"report {name}"))
     api = {"organisation": organisation, "months": params.get("months"), "on": params.get("on"), "lang": lang}
     return render(
         request,

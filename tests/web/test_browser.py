@@ -7,6 +7,7 @@ check of each page (labels, alt text, lang, landmarks, headings, contrast). Scre
 """
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,16 @@ PAGES = [
     "/query?editor=plain&query=SELECT+%3Fs+WHERE+%7B",
     "/id/register-theme/verkeer",
 ]
+
+
+def wait_until(page: Page, expression: str, seconds: float = 15.0) -> None:
+    """Poll `expression` until it is true. Not `page.wait_for_function`: that evaluates a string inside the page,
+    which the pages' Content-Security-Policy forbids (no 'unsafe-eval'); `page.evaluate` is not bound by it."""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            pytest.fail(f"still false after {seconds:g} s: {expression}")
+        page.wait_for_timeout(100)
 
 
 def test_search_algorithm_law_and_query(page: Page, web_server: Server) -> None:
@@ -77,14 +88,14 @@ def test_yasgui_editor_runs_a_query(page: Page, web_server: Server) -> None:
     if yasgui_version() is None:
         pytest.skip("the YASGUI build is absent (make web needs npm); the plain editor is tested instead")
     page.goto(web_server.url("/query?lang=en"))
-    page.wait_for_function("window.algokgYasgui !== undefined")
+    wait_until(page, "window.algokgYasgui !== undefined")
     page.wait_for_selector(".yasqe .CodeMirror")
     # Typing a prefixed name adds its PREFIX declaration (the editor's automatic prefixes).
     page.evaluate(
         "window.algokgYasgui.getTab().getYasqe().setValue("
         "'SELECT ?title WHERE { ?a a akg:Algorithm ; dct:title ?title } ORDER BY ?title')"
     )
-    page.wait_for_function("window.algokgYasgui.getTab().getYasqe().getValue().includes('PREFIX akg:')")
+    wait_until(page, "window.algokgYasgui.getTab().getYasqe().getValue().includes('PREFIX akg:')")
     page.locator(".yasqe_queryButton").click()
     page.wait_for_selector(".yasr table tbody tr")
     text = page.inner_text(".yasr")
@@ -148,3 +159,72 @@ def test_audit_can_fail(page: Page, web_server: Server) -> None:
     problems = " | ".join(page.evaluate(AUDIT))
     for expected in ("html lang", "form control without a label", "img without alt", "heading level skips", "contrast"):
         assert expected in problems, problems
+
+
+# -- Content-Security-Policy: every kind of page works under it ---------------------------------------------------
+
+# Each kind of page the server makes: the template pages, entity pages, generic and error pages, the query page
+# with the plain editor and with YASGUI, the ontology reference (pyLODE) and a SHACL profile as a page.
+PAGE_KINDS = [
+    "/",
+    "/algorithms?q=bijstand",
+    "/id/algorithm/00000001",
+    "/id/law/bwb/BWBR0005537",
+    "/organisation?id=https://w3id.org/algokg/id/example/noorderhaaks",
+    "/laws",
+    "/organisations",
+    "/dashboard",
+    "/reports",
+    "/reports/assessment-gaps",
+    "/resource?iri=https://w3id.org/algokg/id/register-theme/verkeer&view=all",
+    "/query?editor=plain&query=SELECT+%3Fs+WHERE+%7B+%3Fs+a+akg%3AAlgorithm+%7D",
+    "/query",
+    "/def",
+    "/shapes/integrity",
+    "/no/such/page",
+    "/algorithms?page=99999999999999999999999",
+]
+# Collected before any script of the page runs; the browser reports every blocked load, script or style here.
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', (e) => {
+  window.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`);
+});
+"""
+
+
+def _violations(page: Page, path: str, web_server: Server) -> list[str]:
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
+    page.add_init_script(CSP_LISTENER)
+    response = page.goto(web_server.url(path))
+    assert response is not None
+    policy = response.headers.get("content-security-policy", "")
+    assert "frame-ancestors 'none'" in policy and response.headers.get("x-content-type-options") == "nosniff", path
+    if path == "/query" and yasgui_version() is not None:  # run a query: YASGUI's editor and results table
+        wait_until(page, "window.algokgYasgui !== undefined")
+        page.evaluate("window.algokgYasgui.getTab().getYasqe().setValue('SELECT * WHERE { ?s ?p ?o } LIMIT 3')")
+        page.locator(".yasqe_queryButton").click()
+        page.wait_for_selector(".yasr table tbody tr")
+    page.wait_for_load_state("networkidle")
+    reported = page.evaluate("window.__cspViolations")
+    return reported + [text for text in console if "Content Security Policy" in text]
+
+
+@pytest.mark.parametrize("path", PAGE_KINDS)
+def test_pages_work_under_the_content_security_policy(page: Page, web_server: Server, path: str) -> None:
+    assert _violations(page, path, web_server) == [], path
+
+
+def test_a_csp_violation_is_noticed(page: Page, web_server: Server) -> None:
+    """The listener sees what the policy blocks (an inline script a page must never contain)."""
+    page.add_init_script(CSP_LISTENER)
+    page.goto(web_server.url("/"))
+    page.evaluate("""() => {
+        const script = document.createElement('script');
+        script.textContent = 'window.injected = true';
+        document.body.appendChild(script);
+    }""")
+    wait_until(page, "window.__cspViolations.length > 0")
+    assert page.evaluate("window.injected === undefined")
+    assert "script-src" in page.evaluate("window.__cspViolations.join(' ')")

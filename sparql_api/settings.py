@@ -4,6 +4,8 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from loader.reconcile.cache import default_cache_dir
+
 DEFAULT_QUERY_TIMEOUT = 30.0
 MAX_QUERY_TIMEOUT = 300.0
 
@@ -22,6 +24,8 @@ class Settings:
         generations (`store_dir` then only holds caches: full-text index, dumps); see `loader.remote`.
     :param remote_update: / :param remote_store: its update and Graph Store endpoints (default: by its kind).
     :param remote_refresh: seconds a read of the remote's data version is reused.
+    :param cache_dir: where dumps go when `store_dir` cannot hold them (read-only, or not private), under
+        `dumps/`; `ALGOKG_CACHE`, else `$XDG_CACHE_HOME/algokg` or `~/.cache/algokg`. None: a temporary directory.
     """
 
     store_dir: Path
@@ -34,6 +38,7 @@ class Settings:
     remote_update: str | None = None
     remote_store: str | None = None
     remote_refresh: float = 1.0
+    cache_dir: Path | None = None
 
     @classmethod
     def from_environment(cls, store_dir: Path, **given: object) -> "Settings":
@@ -60,5 +65,6 @@ class Settings:
             environment["remote_refresh"] = float(refresh)
         if workers := os.environ.get("ALGOKG_QUERY_WORKERS"):
             environment["query_workers"] = int(workers)
+        environment["cache_dir"] = default_cache_dir()
         settings = cls(store_dir=store_dir)
         return replace(settings, **environment, **{k: v for k, v in given.items() if v is not None})

@@ -109,6 +109,8 @@ def read_bundled(path: Path) -> list[LawEntry]:
         raise ReconcileError(f"expected the columns {';'.join(_COLUMNS)}", path=path, line=lines[0][0] if lines else 1)
     for index, row in enumerate(reader, 1):
         line = lines[index][0]
+        if None in row:
+            raise ReconcileError("more fields than columns: a value holds the delimiter ';'", path=path, line=line)
         value = {key: (row.get(key) or "").strip() for key in _COLUMNS}
         law_id = value["law_id"]
         if not is_law_id(law_id):

@@ -20,7 +20,7 @@ from loader.mapping import terms as t
 from loader.mapping.law_nodes import Publisher, Triple, law_iri, law_triples, local_node, part_node, short_name
 from loader.reconcile.law_articles import ArticleRef
 from loader.reconcile.law_citations import Citation, Reading, normalise_refs, read_citations
-from loader.reconcile.law_gazetteer import Gazetteer
+from loader.reconcile.law_gazetteer import Gazetteer, celex_from_eli
 from loader.reconcile.law_links import LawReference, law_id, parse_law_link, repair_link_text
 from loader.reconcile.local_regulations import LocalMention
 from loader.sources.grouped import TitledLink
@@ -64,24 +64,20 @@ def resolve_link(link: str) -> tuple[LawReference, str | None]:
     reference = parse_law_link(link)
     identified = law_id(reference)
     if identified is None and reference.oj and (act := eu_act_for_oj(reference.oj)):
-        identified = act
+        identified = celex_from_eli(act)
     return reference, identified
 
 
 @cache
 def known_eu_acts() -> frozenset[str]:
-    """The CELEX numbers of the EU acts in algokg's law data."""
-    pattern = re.compile(r"<http://data\.europa\.eu/eli/(reg|dir|dec)/(\d{4})/(\d+)/oj>")
-    letter = {"reg": "R", "dir": "L", "dec": "D"}
-    return frozenset(
-        f"3{year}{letter[kind]}{int(number):04d}"
-        for path in law_files()
-        for kind, year, number in pattern.findall(path.read_text(encoding="utf-8"))
-    )
+    """The ELIs of the EU acts in algokg's law data."""
+    pattern = re.compile(r"<(http://data\.europa\.eu/eli/[a-z]+/\d{4}/\d+/oj)>")
+    return frozenset(match for path in law_files() for match in pattern.findall(path.read_text(encoding="utf-8")))
 
 
 def eu_act_for_oj(oj: str) -> str | None:
-    """``L_202401689`` (the Official Journal's numbering since October 2023) -> the known act with that year and number.
+    """``L_202401689`` (the Official Journal's numbering since October 2023) -> the known act (its ELI) with that
+    year and number.
 
     The OJ id does not say whether the act is a regulation, directive or decision, so only acts in
     algokg's law data are resolved.
@@ -90,7 +86,7 @@ def eu_act_for_oj(oj: str) -> str | None:
     if not match:
         return None
     year, number = match.group(1), int(match.group(2))
-    found = [act for act in known_eu_acts() if act[1:5] == year and int(act[6:]) == number]
+    found = [act for act in known_eu_acts() if act.endswith(f"/{year}/{number}/oj")]
     return found[0] if len(found) == 1 else None
 
 

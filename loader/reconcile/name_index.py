@@ -3,7 +3,9 @@
 A word trie over normalised tokens, so that tens of thousands of names (the BWB list) cost one pass over
 the text. Words join with hyphens (``WOZ-beschikking`` is one word, so ``WOZ`` does not match in it).
 An abbreviation matches as written or in capitals (``Woo``, ``WOO``), never in lower case (``woo``) or in
-another mixed case (``Web`` is not ``WEB``); other names match whatever their case.
+another mixed case (``Web`` is not ``WEB``), and one of two letters only as written (``Sr``, not ``SR``); other
+names match whatever their case, except that a one-word name that may be an ordinary word needs its capital
+(``Constitution``, not ``constitution``; ``wegenverkeerswet`` is fine).
 """
 
 import re
@@ -12,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Kind = Literal["name", "abbreviation", "context"]
+_LAW_SUFFIXES = ("wet", "besluit", "regeling", "reglement", "verordening", "wetboek")
 _TOKEN = re.compile(r"\w+(?:[-'\u2019]\w+)*|[^\w\s]")
 
 
@@ -92,7 +95,10 @@ class NameIndex:
 
 def _case_fits(surface: str, name: str, kind: Kind) -> bool:
     if kind == "name":
-        return True
+        # A one-word name that is an ordinary word too ("Constitution") needs its capital; a Dutch law's
+        # compound ("wegenverkeerswet") is no ordinary word and may be written in lower case.
+        one_word = " " not in name.strip()
+        return not one_word or surface[:1].isupper() or name.casefold().endswith(_LAW_SUFFIXES)
     written, listed = surface.split(), name.split()
     if len(written) != len(listed):
         return False
@@ -106,4 +112,6 @@ def _case_fits(surface: str, name: str, kind: Kind) -> bool:
 
 
 def _word_fits(word: str, form: str) -> bool:
+    if len(form) <= 2:  # "Sr", "Sv", "Rv": two letters are too often something else in capitals (SV, RV)
+        return word == form
     return word == form or (word == word.upper() and word.upper() == form.upper())

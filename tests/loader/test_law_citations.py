@@ -215,3 +215,8 @@ def test_chapters_are_read_as_chapters() -> None:
 )
 def test_abbreviations_do_not_match_ordinary_words(text: str) -> None:
     assert laws(text) == set()
+
+
+def test_a_dutch_law_in_lower_case_is_still_that_law() -> None:
+    assert laws("uitvoering van de wegenverkeerswet") == {"BWBR0006622"}
+    assert laws("art. 287 Sr") == {"BWBR0001854"}

@@ -11,7 +11,9 @@ Both change daily and carry no version, so they are cached per local day
 (``<cache>/register/register-NLD-2026-11-28.csv`` with a ``.meta.json`` record of URL, time, HTTP status,
 sha256, size, Last-Modified and ETag) and fetched again only with ``refresh`` or on a new day. The TOOI
 value lists and the register's English translations are pinned (`loader.reconcile.tooi`) and cached
-flat in ``<cache>`` (``tooi-*.json``, where `loader.reference` finds them) until their pin changes.
+flat in ``<cache>`` (``tooi-*.json``, where `loader.reference` finds them) until their pin changes; so is the
+official list of Dutch regulations (``bwb-idlist.xml.zip``, `loader.reconcile.bwb_list`), which names every
+law for the law gazetteer, kept until ``--refresh``.
 Every download goes through :func:`loader.reconcile.cache.download_to`: temporary file, fsync, rename.
 """
 
@@ -26,6 +28,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from loader.errors import SourceError
+from loader.reconcile.bwb_list import BWB_LIST_PIN
 from loader.reconcile.cache import (
     ChecksumMismatch,
     ContentCheck,
@@ -45,7 +48,7 @@ if TYPE_CHECKING:
 
 REGISTER_BASE_URL = "https://algoritmes.overheid.nl"
 LANGUAGES = ("NLD", "ENG")
-REFERENCE_PINS = (*TOOI_PINS, TRANSLATION_PIN)
+REFERENCE_PINS = (*TOOI_PINS, TRANSLATION_PIN, BWB_LIST_PIN)
 _FALLBACK_HINT = (
     "harvest again when online, load a local export with `algokg load FILE`, "
     "or use the bundled EXAMPLE dataset (`algokg serve --offline`)"

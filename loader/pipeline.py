@@ -7,7 +7,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,8 +21,10 @@ from loader.errors import AlgokgError, SourceError
 from loader.graphs import dataset_graph
 from loader.mapping import Finding, MappingContext, map_record
 from loader.mapping.concepts import ConceptIndex
+from loader.mapping.laws import link_pairs
 from loader.provenance import provenance_quads
 from loader.rdf_source import rdf_format_for, read_rdf
+from loader.reconcile.register_pairs import learn, pairs_in_store
 from loader.reference import ReferenceData, reference_data
 from loader.sourceload import Registration, SourceLoad, source_graph, validation_graph
 from loader.sources import read as read_records
@@ -174,10 +176,12 @@ def _map_register_file(
     progress: Progress | None,
 ) -> tuple[list[Quad], list[Registration]]:
     records = list(read_records(path, format=input_format, language=language))
+    items = (item for record in records for item in record.__dict__.get("lawful_basis_grouping") or ())
+    law_names = learn(link_pairs(items), reference.law_names).apply(reference.law_names)
     context = MappingContext(
         graph=graph,  # type: ignore[arg-type]
         concepts=reference.concepts,
-        law_names=reference.law_names,
+        law_names=law_names,
         organisations=reference.organisations,
         language=detect_language(path, records, reference.concepts),
     )
@@ -240,6 +244,8 @@ def load_paths(
     """
     started = time.perf_counter()
     reference = reference or reference_data()
+    if stored := pairs_in_store(store_dir):  # law titles the register taught in earlier loads
+        reference = replace(reference, law_names=learn(stored, reference.law_names).apply(reference.law_names))
     with _without_cyclic_gc():
         return _load(
             store_dir,

@@ -1,9 +1,11 @@
-"""The reference data a load reconciles against: concept schemes, law names and organisation lists.
+"""The reference data a load reconciles against: concept schemes, the law gazetteer and organisation lists.
 
 Organisation lists come from, in order: the files the user names (`--organisations`, register CSV
 lists ``name;identifier;org_id`` or TOOI JSON-LD value lists), the TOOI lists and the register's
 English translations in the download cache (`algokg harvest` puts them there), and the project's
-own table of national bodies. Nothing is downloaded here: a load works offline.
+own table of national bodies. Laws come from the BWB list in the download cache (`algokg harvest`), the
+project's bundled law table and the model's law data (:mod:`loader.reconcile.law_gazetteer`). Nothing is
+downloaded here: a load works offline.
 """
 
 import os
@@ -11,11 +13,11 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from rdflib import Graph
-
 from loader.mapping.concepts import ConceptIndex, default_concept_index
+from loader.reconcile.bwb_list import BWB_LIST_PIN, read_bwb_list
 from loader.reconcile.cache import default_cache_dir
-from loader.reconcile.law_names import LawNameTable, law_names_path, read_law_names
+from loader.reconcile.law_gazetteer import Gazetteer, LawEntry, bundled_path, read_bundled
+from loader.reconcile.model_laws import model_law_entries
 from loader.reconcile.organisations import OrganisationMatcher
 from loader.reconcile.tooi import (
     TRANSLATION_PIN,
@@ -28,7 +30,6 @@ from loader.reconcile.tooi import (
     read_tooi_jsonld,
     read_translations,
 )
-from ontology import law_files
 
 ORGANISATIONS_ENV = "ALGOKG_ORGANISATIONS"
 
@@ -36,17 +37,31 @@ ORGANISATIONS_ENV = "ALGOKG_ORGANISATIONS"
 @dataclass(frozen=True)
 class ReferenceData:
     concepts: ConceptIndex
-    law_names: LawNameTable
+    law_names: Gazetteer
     organisations: OrganisationMatcher
     organisation_sources: tuple[str, ...]
 
 
 @cache
-def default_law_names() -> LawNameTable:
-    graph = Graph()
-    for path in law_files():
-        graph.parse(path, format="turtle")
-    return LawNameTable.from_graph(graph, extra=read_law_names(law_names_path()))
+def bundled_law_entries() -> tuple[LawEntry, ...]:
+    return tuple(read_bundled(bundled_path()))
+
+
+@cache
+def default_gazetteer() -> Gazetteer:
+    """The bundled law table and the model's laws (no BWB list: what a load knows without a harvest)."""
+    return Gazetteer.merged(bundled_law_entries(), model_law_entries())
+
+
+def gazetteer(cache_dir: Path) -> Gazetteer:
+    """The default gazetteer, with the cached BWB list first when ``algokg harvest`` has fetched it.
+
+    :raises ReconcileError: the cached BWB list is not readable (with the file and line).
+    """
+    cached = cache_dir / BWB_LIST_PIN.name
+    if not cached.exists():
+        return default_gazetteer()
+    return Gazetteer.merged(read_bwb_list(cached), bundled_law_entries(), model_law_entries())
 
 
 def organisation_entries(path: Path) -> list[OrganisationEntry]:
@@ -78,4 +93,4 @@ def reference_data(
         english_names=read_english_names(english_names_path()),
     )
     sources = (*(str(path) for path in lists), str(national_bodies_path()))
-    return ReferenceData(default_concept_index(), default_law_names(), matcher, sources)
+    return ReferenceData(default_concept_index(), gazetteer(cache_dir), matcher, sources)

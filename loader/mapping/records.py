@@ -17,8 +17,8 @@ from loader.mapping import terms as t
 from loader.mapping.assessments import assessment_quads, yes_no
 from loader.mapping.concepts import ConceptIndex
 from loader.mapping.findings import Finding, finding
-from loader.mapping.laws import statutory_bases
-from loader.reconcile.law_names import LawNameTable
+from loader.mapping.laws import Publisher, statutory_bases
+from loader.reconcile.law_gazetteer import Gazetteer
 from loader.reconcile.organisations import OrganisationMatch, OrganisationMatcher
 from loader.sources.dates import NormalisedDate
 from loader.sources.grouped import TitledLink
@@ -92,7 +92,7 @@ class MappingContext:
 
     graph: NamedNode
     concepts: ConceptIndex
-    law_names: LawNameTable
+    law_names: Gazetteer
     organisations: OrganisationMatcher | None = None
     language: str | None = None  # text language when the record does not say (nl/en)
     # A register names the same organisation thousands of times; fuzzy matching is costly.
@@ -331,12 +331,15 @@ class _RecordWriter:
         link = self.value("lawful_basis_link")
         if link:
             items.append(TitledLink(title="", link=link, url=link if t.is_iri(link) else None, original=link))
+        organisation = self.out.organisation
         result = statutory_bases(
             self.out.registration,
             items,
             self.value("lawful_basis"),
             table=self.context.law_names,
             graph=self.graph,
+            publisher=Publisher(organisation.iri if organisation else None, self.value("organization")),
+            language=self.language,
         )
         for basis in result.bases:
             self.add(self.out.registration, HAS_STATUTORY_BASIS, basis)
@@ -350,6 +353,8 @@ class _RecordWriter:
                 "the link names no law algokg can identify (BWB, ELI, CELEX, CVDR)",
                 unresolved,
             )
+        for field_name, severity, message, value in result.notes:
+            self.note(field_name, severity, message, value)
 
     def _assessment(
         self, number: int | str, *, title: str, link: str | None, performed: bool | None, description: str | None

@@ -10,9 +10,7 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import Literal
 
-from loader.reconcile.law_names import Citation, LawName, LawNameTable, scan_citations
-
-__all__ = ["Citation", "LawName", "LawNameTable", "LawReference", "find_links", "parse_law_link", "scan_citations"]
+__all__ = ["LawReference", "find_links", "parse_law_link", "repair_link_text"]
 
 Kind = Literal["bwb", "eli", "celex", "oj", "cvdr", "lido", "other"]
 
@@ -27,6 +25,8 @@ _CELEX = re.compile(r"CELEX(?::|%3A)(?P<celex>\d[0-9A-Z()]+(?:-\d{8})?)", re.IGN
 _OJ = re.compile(r"uri=OJ:(?P<oj>[A-Z]_\d+)", re.IGNORECASE)
 _ELI_TYPE_BY_CELEX_LETTER = {"R": "reg", "L": "dir", "D": "dec"}
 _LINK = re.compile(r"(?:h?ttps?://|www\.|jci1\.\d+:)[^\s,;]+", re.IGNORECASE)
+# A link broken by a space after a hyphen, slash or equals sign, its rest a path (``legal- content/NL/…``).
+_SPLIT_LINK = re.compile(r"^((?:h?ttps?://|www\.)\S*?[-/=])\s+(\S*[/=?]\S*)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,45 @@ class LawReference:
     celex: str | None = None
     oj: str | None = None
     cvdr_id: str | None = None
+
+
+def repair_link_text(text: str) -> tuple[str, list[str]]:
+    """A usable URL for a link as published, and what was repaired (nothing: an empty list).
+
+    Obvious damage only: a space inside the address (``legal- content``), a missing or broken scheme,
+    trailing punctuation.
+
+    >>> repair_link_text("https://eur-lex.europa.eu/legal- content/NL/TXT/?uri=CELEX:32016R0679.")
+    ('https://eur-lex.europa.eu/legal-content/NL/TXT/?uri=CELEX:32016R0679', ['removed a space inside the link', 'removed trailing punctuation'])
+    """
+    repairs: list[str] = []
+    link = text.strip()
+    joined = _SPLIT_LINK.sub(r"\1\2", link)
+    if joined != link:
+        repairs.append("removed a space inside the link")
+        link = joined
+    trimmed = link.rstrip(".,;:)")
+    if trimmed != link and not (link.endswith(")") and "(" in trimmed):
+        repairs.append("removed trailing punctuation")
+        link = trimmed
+    fixed = repair_url(link)
+    if re.match(r"(?i)^ttps?://", link):
+        repairs.append("repaired a broken scheme (ttps://)")
+    elif fixed != link:
+        repairs.append("added the missing https:// scheme")
+    return fixed, repairs
+
+
+def law_id(reference: "LawReference") -> str | None:
+    """The law a link identifies: its BWB id or the CELEX number of its EU act."""
+    if reference.bwb_id:
+        return reference.bwb_id
+    if reference.eli and (
+        match := re.fullmatch(r"http://data\.europa\.eu/eli/(reg|dir|dec)/(\d{4})/(\d+)/oj", reference.eli)
+    ):
+        kind, year, number = match.groups()
+        return f"3{year}{ {'reg': 'R', 'dir': 'L', 'dec': 'D'}[kind] }{int(number):04d}"
+    return None
 
 
 def find_links(text: str) -> list[str]:
@@ -109,7 +148,7 @@ def parse_law_link(link: str) -> LawReference:
 
 def _article_from_fragment(fragment: str) -> str | None:
     """``Hoofdstuk3_Artikel3:40`` -> ``3:40``; wetten.overheid.nl anchors name the article last."""
-    match = re.search(r"Artikel([0-9A-Za-z:.]+)$", fragment)
+    match = re.search(r"Artikel(\d[0-9A-Za-z:.]*)$", fragment)  # an article number starts with a digit
     return match.group(1) if match else None
 
 

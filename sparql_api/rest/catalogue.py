@@ -403,6 +403,7 @@ def laws(queries: QueryService, *, page: int = 1, size: int = 50, lang: str = "n
         items = [
             LawSummary(
                 id=key,
+                type="LocalRegulation" if any("local" in row for row in group) else "Law",
                 label=pick_label([row.get("label") for row in group], lang),
                 bwb_id=_value(group[0].get("bwbId")),
                 celex=_value(group[0].get("celex")),
@@ -544,7 +545,9 @@ def legal_resource(queries: QueryService, iri: str, *, lang: str = "nl") -> Lega
 
     return LegalResourceView(
         id=resource.value,
-        type="Law" if is_law else "Article",
+        type=("LocalRegulation" if "https://w3id.org/algokg/def#LocalRegulation" in types else "Law")
+        if is_law
+        else "Article",
         label=pick_label([row.get("label") for row in facts], lang),
         number=first("number"),
         part_of=_ref(part_of, [row.get("partOfLabel") for row in facts if row.get("partOf") == part_of], lang),
@@ -574,7 +577,13 @@ def _reliant(rows: list[Row], lang: str) -> list[ReliantAlgorithm]:
                 title=pick_label([row.get("title") for row in group], lang),
                 organisation=_ref(organisation, names, lang),
                 risk_level=_ref(first.get("riskLevel"), [row.get("riskLabel") for row in group], lang),
-                cited=[Ref(id=iri) for iri in sorted(cited)],
+                cited=[
+                    Ref(
+                        id=iri,
+                        label=pick_label([row.get("citedLabel") for row in group if row["cited"].value == iri], lang),
+                    )
+                    for iri in sorted(cited)
+                ],
                 citations=sorted({row["citation"].value for row in group if "citation" in row}),
             )
         )

@@ -11,7 +11,7 @@ from loader.mapping.assessments import instrument_for
 from loader.mapping.laws import resolve_link
 from loader.reconcile.organisations import OrganisationMatcher
 from loader.reconcile.tooi import OrganisationEntry
-from loader.reference import default_law_names
+from loader.reference import default_gazetteer
 from loader.sources import csv_source
 
 GRAPH = NamedNode("https://w3id.org/algokg/graph/source/test")
@@ -39,7 +39,7 @@ def _records(*rows: dict[str, str]) -> list:
 def context() -> MappingContext:
     matcher = OrganisationMatcher([OrganisationEntry(name="Gemeente Utrecht", iri=GM_UTRECHT, source="test")])
     return MappingContext(
-        graph=GRAPH, concepts=default_concept_index(), law_names=default_law_names(), organisations=matcher
+        graph=GRAPH, concepts=default_concept_index(), law_names=default_gazetteer(), organisations=matcher
     )
 
 
@@ -175,20 +175,32 @@ def test_legal_bases_resolve_links_and_citations(context: MappingContext) -> Non
 
 
 @pytest.mark.parametrize(
-    ("link", "resource"),
+    ("link", "law", "article"),
     [
-        (
-            "https://eur-lex.europa.eu/legal-content/NL/TXT/HTML/?uri=CELEX:02010R0904-20240101",
-            "http://data.europa.eu/eli/reg/2010/904/oj",
-        ),
-        ("https://eur-lex.europa.eu/eli/reg/2016/679/oj", "http://data.europa.eu/eli/reg/2016/679/oj"),
-        ("https://lokaleregelgeving.overheid.nl/CVDR123456/1", "https://w3id.org/algokg/id/law/cvdr/CVDR123456"),
-        ("jci1.3:c:BWBR0005537&artikel=4:8", "https://w3id.org/algokg/id/law/bwb/BWBR0005537/artikel/4:8"),
+        ("https://eur-lex.europa.eu/legal-content/NL/TXT/HTML/?uri=CELEX:02010R0904-20240101", "32010R0904", None),
+        ("https://eur-lex.europa.eu/eli/reg/2016/679/oj", "32016R0679", None),
+        ("https://eur-lex.europa.eu/legal-content/NL/TXT/PDF/?uri=OJ:L_202401689", "32024R1689", None),
+        ("jci1.3:c:BWBR0005537&artikel=4:8", "BWBR0005537", "4:8"),
     ],
 )
-def test_link_forms(link: str, resource: str) -> None:
-    _, resolved = resolve_link(link)
-    assert resolved is not None and resolved.resource.value == resource
+def test_link_forms(link: str, law: str, article: str | None) -> None:
+    reference, identified = resolve_link(link)
+    assert (identified, reference.article) == (law, article)
+
+
+def test_cvdr_link_is_a_local_regulation(context: MappingContext) -> None:
+    (record,) = _records(
+        {
+            "algorithm_id": "12345678",
+            "name": "x",
+            "lawful_basis_grouping": "1: APV, https://lokaleregelgeving.overheid.nl/CVDR123456/1",
+        }
+    )
+    mapped = map_record(record, context)
+    node = NamedNode("https://w3id.org/algokg/id/law/cvdr/CVDR123456")
+    assert NamedNode(AKG + "LocalRegulation") in _objects(
+        mapped, node, "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+    )
 
 
 @pytest.mark.parametrize(

@@ -1,20 +1,11 @@
-"""Legal-basis links and citations from the register samples parse into law and article identifiers."""
+"""Legal-basis links from the register samples parse into law and article identifiers; damaged links are repaired."""
 
 import csv
 from collections import Counter
 
 import pytest
-from rdflib import Graph
 
-from loader.reconcile.law_links import (
-    LawName,
-    LawNameTable,
-    LawReference,
-    find_links,
-    parse_law_link,
-    scan_citations,
-)
-from loader.reconcile.law_names import law_names_path, read_law_names
+from loader.reconcile.law_links import LawReference, find_links, parse_law_link, repair_link_text
 from tests.conftest import shared_path
 
 GDPR = "http://data.europa.eu/eli/reg/2016/679/oj"
@@ -95,61 +86,33 @@ def test_www_link_gets_a_scheme_and_stays_other() -> None:
     assert (ref.kind, ref.url) == ("other", "https://www.crow.nl/")
 
 
-@pytest.fixture(scope="module")
-def table() -> LawNameTable:
-    """The project's Dutch law names plus, until the model has it, the GDPR as an in-test row."""
-    return LawNameTable.from_rows([*read_law_names(law_names_path()), LawName("AVG", "test", eli=GDPR)])
-
-
 @pytest.mark.parametrize(
-    ("text", "expected"),
+    ("published", "repaired", "repairs"),
     [
-        ("artikel 3:40 Awb", ("BWBR0005537", None, "3:40", None, None)),
-        ("Participatiewet art. 17", ("BWBR0015703", None, "17", None, None)),
-        ("AVG artikel 6 lid 1 sub e", (None, GDPR, "6", "1", "e")),
-        ("art. 6, eerste lid, onder e, AVG", (None, GDPR, "6", "1", "e")),
-        ("Wet open overheid", ("BWBR0045754", None, None, None, None)),
-        ("Artikel 4:81 van de Algemene wet bestuursrecht", ("BWBR0005537", None, "4:81", None, None)),
+        (
+            "https://eur-lex.europa.eu/legal- content/NL/TXT/HTML/?uri=CELEX:32016R0679",
+            "https://eur-lex.europa.eu/legal-content/NL/TXT/HTML/?uri=CELEX:32016R0679",
+            ["removed a space inside the link"],
+        ),
+        (
+            "ttps://wetten.overheid.nl/BWBR0002320/",
+            "https://wetten.overheid.nl/BWBR0002320/",
+            ["repaired a broken scheme (ttps://)"],
+        ),
+        (
+            "wetten.overheid.nl/BWBR0005416.",
+            "https://wetten.overheid.nl/BWBR0005416",
+            ["removed trailing punctuation", "added the missing https:// scheme"],
+        ),
+        ("https://wetten.overheid.nl/BWBR0005416/", "https://wetten.overheid.nl/BWBR0005416/", []),
     ],
 )
-def test_scan_citations(table: LawNameTable, text: str, expected: tuple[str | None, ...]) -> None:
-    (citation,) = scan_citations(text, table)
-    assert (citation.bwb_id, citation.eli, citation.article, citation.paragraph, citation.point) == expected
-    assert citation.text == text
+def test_obvious_link_damage_is_repaired_and_said(published: str, repaired: str, repairs: list[str]) -> None:
+    assert repair_link_text(published) == (repaired, repairs)
+    assert parse_law_link(repaired).kind in {"bwb", "celex"}
 
 
-def test_scan_finds_several_citations_in_running_text(table: LawNameTable) -> None:
-    text = "Op grond van artikel 3:40 Awb en de Wet basisregistratie personen (Wet BRP), zie ook de Woo."
-    citations = scan_citations(text, table)
-    assert [(c.law_name, c.bwb_id, c.article) for c in citations] == [
-        ("Awb", "BWBR0005537", "3:40"),
-        ("Wet basisregistratie personen", "BWBR0033715", None),
-        ("Wet BRP", "BWBR0033715", None),
-        ("Woo", "BWBR0045754", None),
-    ]
-
-
-def test_table_from_graph_reads_model_law_names(model_graph: Graph) -> None:
-    table = LawNameTable.from_graph(model_graph, extra=read_law_names(law_names_path()))
-    ai_act = table.lookup("AI-verordening")
-    assert ai_act is not None and ai_act.eli == AI_ACT
-    (citation,) = scan_citations("artikel 27 AI-verordening", table)
-    assert (citation.eli, citation.article) == (AI_ACT, "27")
-    assert table.lookup("Definities") is None  # subdivision titles are not law names
-
-
-def test_table_from_inline_graph_with_bwb_id() -> None:
-    graph = Graph().parse(
-        data="""
-        @prefix akg: <https://w3id.org/algokg/def#> .
-        @prefix eli: <http://data.europa.eu/eli/ontology#> .
-        <https://w3id.org/algokg/id/law/bwb/BWBR0005537> akg:bwbId "BWBR0005537" ;
-            akg:shortTitle "Awb"@nl ; eli:title "Algemene wet bestuursrecht"@nl .
-        """,
-        format="turtle",
-    )
-    table = LawNameTable.from_graph(graph)
-    assert [c.bwb_id for c in scan_citations("art. 1:3 Algemene wet bestuursrecht; Awb", table)] == [
-        "BWBR0005537",
-        "BWBR0005537",
-    ]
+def test_an_anchor_that_is_no_article_number_is_no_article() -> None:
+    # "#HoofdstukaIA_Artikela4c" (a register link) names no article: article numbers start with a digit.
+    ref = parse_law_link("https://wetten.overheid.nl/BWBR0006622/2024-06-19/#HoofdstukaIA_Artikela4c")
+    assert (ref.bwb_id, ref.article) == ("BWBR0006622", None)

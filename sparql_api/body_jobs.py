@@ -9,7 +9,6 @@ is plain data, made into a response by the server.
 """
 
 import json
-import re
 import time
 from dataclasses import dataclass, field
 from functools import cache
@@ -35,13 +34,14 @@ from loader.writes import (
     protection,
     write,
 )
+from sparql_api.nesting import TooDeepBody, check_json_nesting, check_xml_nesting
 from sparql_api.queries import syntax_error
-from sparql_api.sparql_text import position
 from sparql_api.update_plan import UpdateRejected, plan_update, screen, with_protocol_dataset
 
 RETRY_AFTER_SECONDS = 5
 _RETRY = {"Retry-After": str(RETRY_AFTER_SECONDS)}
 _SHOWN = 200  # characters of an update kept in its provenance label
+_MAX_FIELDS = 100  # parameters of an update request (update, using-graph-uri, using-named-graph-uri)
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,10 @@ def run_update(job: UpdateJob) -> Outcome:
         text = job.body.decode("utf-8")
     except UnicodeDecodeError as error:
         return refusal(400, "Not UTF-8", f"the request body is not UTF-8 ({error})")
-    fields = parse_qs(text if job.form else job.query, keep_blank_values=True)
+    try:
+        fields = parse_qs(text if job.form else job.query, keep_blank_values=True, max_num_fields=_MAX_FIELDS)
+    except ValueError:
+        return refusal(400, "Too many parameters", f"an update request has at most {_MAX_FIELDS} parameters")
     if job.form:
         updates = fields.get("update", [])
         if len(updates) != 1:
@@ -185,8 +188,7 @@ def run_graph_store(job: GraphStoreJob) -> Outcome:
     quads: list[Quad] = []
     try:
         for data, rdf_format, what in body_documents(job.body, job.content_type) if job.method != "DELETE" else []:
-            # pyoxigraph's JSON-LD parser recurses per level (a segfault at ~4,000), its RDF/XML parser takes time
-            # in the square of the depth (6 s at 20,000 elements); Turtle and N-Triples read deep nesting in linear time.
+            # Turtle and N-Triples parse deep nesting in linear time; JSON-LD and RDF/XML do not (sparql_api.nesting).
             if rdf_format == RdfFormat.JSON_LD:
                 check_json_nesting(data, job.limits.max_nesting, what)
             elif rdf_format == RdfFormat.RDF_XML:
@@ -345,71 +347,3 @@ def run_validate(job: ValidateJob) -> Outcome:
     for record in document["records"]:
         record.pop("file", None)  # the temporary file's name means nothing to the client
     return Outcome(200, content=json.dumps(document, ensure_ascii=False).encode(), media_type="application/json")
-
-
-# -- limits ----------------------------------------------------------------------------------------------------
-
-
-class TooDeepBody(AlgokgError):
-    """JSON or XML nested deeper than the limit; `line` and `column` locate the first bracket or element too many."""
-
-    def __init__(self, message: str, line: int, column: int) -> None:
-        super().__init__(message, line=line)
-        self.column = column
-
-
-_JSON_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*+"?|[\[{]|[\]}]', re.DOTALL)
-# XML markup that nests (start tags) or does not (end tags, empty elements, comments, CDATA, PIs, DOCTYPE); an
-# unterminated one runs to the end, so no start is scanned twice.
-_XML_TOKENS = re.compile(
-    rb"<(?:!--.*?(?:-->|\Z)|!\[CDATA\[.*?(?:\]\]>|\Z)|\?.*?(?:\?>|\Z)|!(?:[^\[>]|\[.*?(?:\]|\Z))*+>?"
-    rb"|(?P<end>/)[^>]*+>?|(?:[^>\"']|\"[^\"]*+\"?|'[^']*+'?)*+>?)",
-    re.DOTALL,
-)
-
-
-def check_json_nesting(data: bytes, limit: int, what: str) -> None:
-    """Refuse JSON whose arrays and objects nest deeper than `limit` (one pass; strings skipped whole).
-
-    :raises TooDeepBody: located at the first bracket too many.
-    """
-    if data.count(b"[") + data.count(b"{") <= limit:
-        return  # too few brackets to nest that deep: no need to look
-    depth = 0
-    for match in _JSON_TOKENS.finditer(data):
-        token = match.group()
-        if token in (b"[", b"{"):
-            depth += 1
-            if depth > limit:
-                _too_deep(data, match.start(), limit, what, "arrays and objects")
-        elif token in (b"]", b"}"):
-            depth -= 1
-
-
-def check_xml_nesting(data: bytes, limit: int, what: str) -> None:
-    """Refuse XML whose elements nest deeper than `limit` (one pass over the markup).
-
-    :raises TooDeepBody: located at the first start tag too many.
-    """
-    if data.count(b"<") <= limit:
-        return  # too few tags to nest that deep: no need to look
-    depth = 0
-    for match in _XML_TOKENS.finditer(data):
-        if match["end"]:
-            depth -= 1
-        elif match.group().startswith((b"<!", b"<?")) or match.group().endswith(b"/>"):
-            continue  # no element, or an empty one
-        else:
-            depth += 1
-            if depth > limit:
-                _too_deep(data, match.start(), limit, what, "elements")
-
-
-def _too_deep(data: bytes, offset: int, limit: int, what: str, things: str) -> None:
-    before = data[:offset].decode("utf-8", "replace")
-    line, column = position(before, len(before))
-    raise TooDeepBody(
-        f"{what}: {things} are nested more than {limit} deep (line {line}, column {column}; ALGOKG_MAX_NESTING)",
-        line,
-        column,
-    )

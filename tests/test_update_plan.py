@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, Store
 
-from sparql_api.body_jobs import TooDeepBody, check_json_nesting, check_xml_nesting
+from sparql_api.nesting import TooDeepBody, check_json_nesting, check_xml_nesting
 from sparql_api.sparql_text import check_nesting
 from sparql_api.update_plan import UpdateRejected, plan_update, screen, with_protocol_dataset
 

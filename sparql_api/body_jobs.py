@@ -132,7 +132,7 @@ def run_update(job: UpdateJob) -> Outcome:
     using, using_named = fields.get("using-graph-uri", []), fields.get("using-named-graph-uri", [])
     try:
         screen(text, job.limits.max_nesting)
-        _check_syntax(text, job.base)
+        check_syntax(text, job.base)
         plan = plan_update(text, job.base)
         if using or using_named:
             if plan.names_dataset:
@@ -156,7 +156,7 @@ def run_update(job: UpdateJob) -> Outcome:
     return result if isinstance(result, Outcome) else Outcome(200, summary(result))
 
 
-def _check_syntax(update: str, base: str) -> None:
+def check_syntax(update: str, base: str) -> None:
     """pyoxigraph's parse of the update (on an empty store in memory: nothing to change, nothing fetched)."""
     try:
         Store().update(update, base_iri=base)

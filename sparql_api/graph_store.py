@@ -3,7 +3,9 @@
 A graph is named with `?graph=IRI` or `?default` (indirect identification), or is the URL itself under
 `/store/…` (direct identification: `{public base}/store/a/b` names the graph of that IRI). GET and HEAD read
 (no token); PUT replaces, POST merges (POST to `/store` itself creates a new graph and answers its Location),
-DELETE removes — writes need the write token and pass the SHACL gate (`sparql_api.writes`).
+DELETE removes — writes need the write token and pass the SHACL gate (`sparql_api.writes`); a protected graph
+(the model, provenance, validation results, current state: `loader.writes.PROTECTED`) is a 403 before the body
+is read.
 Statuses: 201 when a graph is created, 204 when PUT replaced one, 200 with a summary for POST and DELETE,
 404 for a graph that does not exist. The default graph is the store's unnamed graph (not `/sparql`'s union).
 """

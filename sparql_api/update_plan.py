@@ -18,7 +18,7 @@ DELETE WHERE has no USING form and keeps the store's default graph.
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 
 from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, parse
 
@@ -231,7 +231,7 @@ def _names_dataset(update: str) -> bool:
     return any(token.kind == "word" and token.keyword in ("WITH", "USING") for token in tokens(update))
 
 
-@cache
+@lru_cache(maxsize=4096)  # a worker lives long: bounded
 def _resolve(iri_token: str, base: str) -> str:
     """An IRI token (`<…>`, escapes and all) resolved against `base`, as pyoxigraph's parsers do."""
     try:

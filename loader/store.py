@@ -7,6 +7,8 @@ builds the next generation beside the current one (a RocksDB checkpoint of it, h
 symlink over `current`. A crash or `kill -9` at any point leaves `current` at the old, complete
 generation; the next writer removes the half-built one. Readers open the current generation
 read-only and keep it until they reopen: a running server serves the generation it opened.
+A writer keeps the current generation and the one before it and removes older ones, except those
+marked kept in `kept/` (`keep_generation`: the generation before a write that removed data).
 """
 
 import fcntl
@@ -31,6 +33,7 @@ from ontology import model_files
 EXAMPLE_DATASET = Path(__file__).parent / "data" / "example-register.ttl"
 SHA256 = NamedNode("https://w3id.org/algokg/def#sha256")
 LOCK_FILE = ".lock"
+KEPT_DIR = "kept"  # markers of generations no writer prunes (`keep_generation`)
 _MODEL_GRAPHS = f"{GRAPH_BASE}model/"
 
 
@@ -399,10 +402,11 @@ def _point_current_at(store_dir: Path, generation: Path) -> None:
 
 
 def _prune(store_dir: Path) -> None:
-    """Keep the current generation and the one before it; remove the rest (older ones, half-built ones).
+    """Keep the current generation, the one before it and the kept ones; remove the rest (older, half-built).
 
     Called with the lock held. The previous generation stays for a server opened before the last
     swap; older ones go even if a server still has them open (it keeps reading its open files).
+    A generation marked kept (`keep_generation`) stays whatever the writer, a load or a write.
     """
     (store_dir / "current.new").unlink(missing_ok=True)
     current = _current_generation(store_dir)
@@ -410,6 +414,28 @@ def _prune(store_dir: Path) -> None:
     if current:
         older = [p for p in _generations(store_dir) if p.name < current.name]
         keep.update(older[-1:])
+    kept = {marker.name for marker in (store_dir / KEPT_DIR).glob("gen-*")}
     for generation in _generations(store_dir):
-        if generation not in keep:
+        if generation not in keep and generation.name not in kept:
             shutil.rmtree(generation, ignore_errors=True)
+
+
+def keep_generation(store_dir: Path, generation: Path, reason: str) -> None:
+    """Mark `generation` kept: no later commit or write prunes it (`kept/<generation>` says why).
+
+    Writes call it for the generation before one that removed data, which then holds the only copy of what
+    was removed (`loader.writes`). Deleting the marker lets the next writer prune the generation.
+    """
+    folder = store_dir / KEPT_DIR
+    folder.mkdir(exist_ok=True)
+    (folder / generation.name).write_text(reason.rstrip("\n") + "\n", encoding="utf-8")
+
+
+def kept_generations(store_dir: Path) -> dict[str, str]:
+    """The generations marked kept that still exist, with the reason each was kept."""
+    folder = store_dir / KEPT_DIR
+    return {
+        marker.name: marker.read_text(encoding="utf-8").strip()
+        for marker in sorted(folder.glob("gen-*"))
+        if (store_dir / marker.name).is_dir()
+    }

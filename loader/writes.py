@@ -9,9 +9,17 @@ nodes), so its cost follows the size of a record, not of the store. A write that
 refused with those results and its generation is removed, so
 `current` and its data stay as they were. An accepted write gets a PROV-O activity in the provenance graph
 (who: the token holder; when; what operation; which graphs) and becomes the current generation.
+
+Protected graphs are written only by `algokg load`: the model (ontology, concept schemes, reference law), the
+provenance graph, the validation results and the derived current state. A write whose scope names one is
+refused before anything is copied; a write of unknown scope (None) is refused when what it changed includes one.
+Nothing a write removes is lost: the generation before a write that removed quads is kept
+(`loader.store.keep_generation`), so later writes and loads do not prune it; `loader.history` reads the
+registrations of the current generation, and the kept generations hold every state a write replaced.
 """
 
 import gc
+import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Set
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,7 +34,7 @@ from loader.graphs import GRAPH_BASE
 from loader.mapping import terms as t
 from loader.provenance import tool_agent
 from loader.sourceload import PROVENANCE_GRAPH
-from loader.store import commit_change
+from loader.store import commit_change, keep_generation
 from loader.validation import DEFAULT_PROFILES, ValidationReport, uses_pyshacl, validate_store
 
 GraphName = NamedNode | DefaultGraph
@@ -37,6 +45,13 @@ TOKEN_HOLDER = NamedNode("https://w3id.org/algokg/id/agent/write-token-holder")
 _WRITE_BASE = "https://w3id.org/algokg/id/write/"
 # Not record data: the model is validation's background (from the model files), results and provenance are ours.
 NOT_RECORDS = (f"{GRAPH_BASE}model/", f"{GRAPH_BASE}validation/", PROVENANCE_GRAPH.value)
+# Graphs only `algokg load` writes, by name prefix (a name ending in "/") or full name, and what they hold.
+PROTECTED = (
+    (f"{GRAPH_BASE}model/", "the model (ontology, concept schemes, reference law)"),
+    (PROVENANCE_GRAPH.value, "the provenance of loads and writes"),
+    (f"{GRAPH_BASE}validation/", "the validation results of loaded sources"),
+    (f"{GRAPH_BASE}derived/", "derived data (the current state, recomputed from the registrations)"),
+)
 _HOPS = 3  # focus -> statutory basis -> algorithm -> registration, as loader.validation walks back
 _FAN_IN = 50  # a node more records point at (a concept, an organisation) is shared, not part of one record
 
@@ -52,6 +67,29 @@ class WriteRefused(AlgokgError):
         count = report.count("Violation")
         super().__init__(f"the write would add {count} SHACL violation{'s' * (count != 1)}; nothing was written")
         self.report = report
+
+
+class WriteForbidden(AlgokgError):
+    """The write would change protected graphs (`PROTECTED`); `graphs` names them."""
+
+    def __init__(self, graphs: Iterable[str], operation: str | None = None) -> None:
+        self.graphs = tuple(sorted(graphs))
+        kinds: dict[str, list[str]] = {}
+        for graph in self.graphs:
+            kinds.setdefault(protection(graph) or "?", []).append(f"<{graph}>")
+        named = "; ".join(
+            f"{kind}: {', '.join(names[:3])}{f' and {len(names) - 3} more' if len(names) > 3 else ''}"
+            for kind, names in kinds.items()
+        )
+        count = f"{len(self.graphs)} protected graphs" if len(self.graphs) != 1 else "a protected graph"
+        super().__init__(
+            f"{operation or 'the write'} would change {count} ({named}); only `algokg load` writes them; "
+            "nothing was written"
+        )
+
+
+class WriteTimedOut(AlgokgError):
+    """The write did not finish before its deadline; its generation was dropped."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +126,7 @@ def write(
     scope: Scope = None,
     profiles: Iterable[str] = DEFAULT_PROFILES,
     lock_timeout: float = 0.0,
+    deadline: float | None = None,
 ) -> WriteResult:
     """Apply `apply(store)` to a copy of the current generation and make it current if it passes the SHACL gate.
 
@@ -95,6 +134,9 @@ def write(
     :param operation: what the write is, for its provenance ("SPARQL Update", "Graph Store PUT <g>").
     :param scope: the graphs `apply` may change (None: any); only they are compared before and after.
     :param lock_timeout: seconds to wait for another writer.
+    :param deadline: `time.monotonic()` after which the write is dropped instead of swapped in.
+    :raises WriteForbidden: the write would change a protected graph (nothing written).
+    :raises WriteTimedOut: the deadline passed before the swap (nothing written).
     :raises WriteFailed: `apply` failed (nothing written).
     :raises WriteRefused: the write would add violations (nothing written).
     :raises StoreBusy: another writer held the lock for `lock_timeout` seconds.
@@ -102,6 +144,8 @@ def write(
     """
     outcome = _Outcome()
     chosen = tuple(profiles)
+    if scope is not None and (forbidden := [_name(g) for g in scope if protection(g)]):
+        raise WriteForbidden(forbidden, operation)
 
     def change(store: Store, current: Path) -> bool:
         started = datetime.now(UTC)
@@ -116,6 +160,8 @@ def write(
         graphs_after = _graph_names(store, scope)
         created = graphs_after - graphs_before
         changed = {_name(q.graph_name) for q in added | removed} | {_name(g) for g in graphs_before ^ graphs_after}
+        if scope is None and (forbidden := [name for name in changed if protection(name)]):
+            raise WriteForbidden(forbidden, operation)
         if not changed:
             return False
         report = _gate(store, current, added | removed, chosen)
@@ -135,12 +181,16 @@ def write(
             None, len(added), len(removed), tuple(sorted(changed)), tuple(sorted(_name(g) for g in created)),
             activity.value,
         )  # fmt: skip
+        if deadline is not None and time.monotonic() > deadline:
+            raise WriteTimedOut(f"{operation} did not finish before its deadline; nothing was written")
+        if removed:  # the generation before holds the only copy of what this write removes
+            keep_generation(store_dir, current, f"{operation}\nremoved {len(removed)} quads; {activity.value}")
         return True
 
     try:
         generation = commit_change(store_dir, change, what=operation, lock_timeout=lock_timeout)
     except StoreError as error:
-        if isinstance(error.__cause__, WriteFailed):
+        if isinstance(error.__cause__, WriteFailed | WriteForbidden | WriteTimedOut):
             raise error.__cause__ from None
         raise
     if outcome.refused is not None:
@@ -152,6 +202,15 @@ def write(
 
 
 # -- what changed ----------------------------------------------------------------------------------------------
+
+
+def protection(graph: GraphName | str) -> str | None:
+    """What a protected graph holds (`PROTECTED`); None for a graph writes may change."""
+    name = graph if isinstance(graph, str) else _name(graph)
+    for prefix, what in PROTECTED:
+        if name == prefix or (prefix.endswith("/") and name.startswith(prefix)):
+            return what
+    return None
 
 
 def _name(graph: GraphName | NamedNode | BlankNode) -> str:
@@ -185,7 +244,12 @@ def _refresh_current_state(store: Store, added: set[Quad], removed: set[Quad]) -
 
 
 def _gate(after: Store, before_dir: Path, changed: set[Quad], profiles: tuple[str, ...]) -> ValidationReport:
-    """The violations the change adds to the records around the subjects it changed."""
+    """The violations the change adds to the records around the subjects it changed.
+
+    The shapes (and, with pyshacl, the model) come from this algokg's files, not from the store, so a change to
+    the model graphs would go unnoticed here: writes cannot make one (`PROTECTED`), and a load writes the model
+    graphs afresh from the same files.
+    """
     seeds = {q.subject for q in changed if not _name(q.graph_name).startswith(NOT_RECORDS)}
     if not seeds or not profiles:
         return ValidationReport(conforms=True, profiles=profiles)

@@ -3,25 +3,31 @@
 A graph is named with `?graph=IRI` or `?default` (indirect identification), or is the URL itself under
 `/store/…` (direct identification: `{public base}/store/a/b` names the graph of that IRI). GET and HEAD read
 (no token); PUT replaces, POST merges (POST to `/store` itself creates a new graph and answers its Location),
-DELETE removes — writes need the write token and pass the SHACL gate (`sparql_api.writes`).
+DELETE removes — writes need the write token and pass the SHACL gate (`sparql_api.writes`); a protected graph
+(the model, provenance, validation results, current state: `loader.writes.PROTECTED`) is a 403 before the body
+is read.
 Statuses: 201 when a graph is created, 204 when PUT replaced one, 200 with a summary for POST and DELETE,
 404 for a graph that does not exist. The default graph is the store's unnamed graph (not `/sparql`'s union).
 """
 
+import asyncio
+from collections.abc import AsyncIterator
 from uuid import uuid4
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
-from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, parse
+from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, parse
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
+from starlette.datastructures import Headers, UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
 
-from loader.writes import GraphName, WriteResult
+from loader.writes import GraphName, protection
 from sparql_api.auth import write_denied
+from sparql_api.body_jobs import GraphStoreJob
+from sparql_api.body_workers import BodyTooLarge, read_body, too_large
 from sparql_api.negotiation import choose_media_type
 from sparql_api.problems import problem
 from sparql_api.queries import UNNAMED_GRAPH, QueryError, QueryService
-from sparql_api.writes import run_write, summary
+from sparql_api.writes import run_write, write_limits
 
 router = APIRouter()
 
@@ -97,109 +103,108 @@ async def _read(request: Request, path: str | None) -> Response:
 
 
 # -- writing -----------------------------------------------------------------------------------------------------
+# The body is read here (at most `Settings.max_write_bytes`) and parsed in the write worker (`body_documents`,
+# `_parse`, from `sparql_api.body_jobs.run_graph_store`), never in the server.
 
 
 @router.put("/store")
 async def put_indirect(request: Request) -> Response:
-    return await _put(request, None)
+    return await _write(request, None, "PUT")
 
 
 @router.put("/store/{path:path}")
 async def put_direct(request: Request, path: str) -> Response:
-    return await _put(request, path)
+    return await _write(request, path, "PUT")
 
 
 @router.post("/store")
 async def post_indirect(request: Request) -> Response:
-    return await _post(request, None)
+    return await _write(request, None, "POST")
 
 
 @router.post("/store/{path:path}")
 async def post_direct(request: Request, path: str) -> Response:
-    return await _post(request, path)
+    return await _write(request, path, "POST")
 
 
 @router.delete("/store")
 async def delete_indirect(request: Request) -> Response:
-    return await _delete(request, None)
+    return await _write(request, None, "DELETE")
 
 
 @router.delete("/store/{path:path}")
 async def delete_direct(request: Request, path: str) -> Response:
-    return await _delete(request, path)
+    return await _write(request, path, "DELETE")
 
 
-async def _put(request: Request, path: str | None) -> Response:
-    if denied := write_denied(request):
-        return denied
-    try:
-        graph = _required(_target(request, path))
-        quads = await _body_quads(request, graph)
-    except _BadRequest as error:
-        return error.response
-
-    was_empty: list[bool] = []
-
-    def replace(store: Store) -> None:
-        if isinstance(graph, DefaultGraph):
-            was_empty.append(next(store.quads_for_pattern(None, None, None, graph), None) is None)
-        _clear(store, graph)
-        if isinstance(graph, NamedNode):
-            store.add_graph(graph)  # an empty body makes an empty graph
-        store.extend(_in(graph, quads))
-
-    result = await run_write(request, replace, operation=f"Graph Store PUT {_label(graph)}", scope=[graph])
-    if isinstance(result, Response):
-        return result
-    # The default graph always exists: it is "created" when it had no triples.
-    created = _created(result, graph) or (bool(was_empty) and was_empty[0] and result.added > 0)
-    return Response(status_code=201 if created else 204)
-
-
-async def _post(request: Request, path: str | None) -> Response:
+async def _write(request: Request, path: str | None, method: str) -> Response:
     if denied := write_denied(request):
         return denied
     try:
         target = _target(request, path)
-        graph = target if target is not None else NamedNode(f"{_base(request)}/store/{uuid4()}")
-        quads = await _body_quads(request, graph)
+        graph = target if target is not None or method == "POST" else _required(target)
     except _BadRequest as error:
         return error.response
+    iri = _iri(graph) if graph is not None else f"{_base(request)}/store/{uuid4()}"  # POST /store names a new graph
+    if what := protection(iri):
+        # Before the body is read: the graph is in the URL.
+        detail = f"<{iri}> is a protected graph ({what}): only `algokg load` writes it; nothing was written"
+        return problem(403, "Protected graph", detail, graphs=[iri])
+    body, content_type = b"", ""
+    if method != "DELETE":
+        content_type = request.headers.get("content-type", "")
+        media_type = content_type.split(";")[0].strip().lower()
+        if media_type != "multipart/form-data" and media_type not in READ_FORMATS:
+            return _unsupported(media_type)
+        try:
+            body = await read_body(request, request.app.state.settings.max_write_bytes)
+        except BodyTooLarge as error:
+            return too_large(error, "ALGOKG_MAX_WRITE_BYTES")
+    settings = request.app.state.settings
+    job = GraphStoreJob(
+        settings.store_dir, method, iri, body, content_type, _base(request), graph is None, write_limits(request)
+    )
+    return await run_write(request, "graph_store", job)
 
-    def merge(store: Store) -> None:
-        if isinstance(graph, NamedNode):
-            store.add_graph(graph)
-        store.extend(_in(graph, quads))
 
-    result = await run_write(request, merge, operation=f"Graph Store POST {_label(graph)}", scope=[graph])
-    if isinstance(result, Response):
-        return result
-    if target is None:  # a new graph named by the store: tell where it is
-        return JSONResponse(summary(result), status_code=201, headers={"Location": graph.value})
-    return JSONResponse(summary(result), status_code=201 if _created(result, graph) else 200)
+class BodyRejected(Exception):
+    """The body cannot be read as RDF (its status: 400, or 415 for a part that is no RDF); plain data, so a
+    worker can send it back."""
+
+    def __init__(
+        self, status: int, title: str, detail: str, line: int | None = None, column: int | None = None
+    ) -> None:
+        super().__init__(detail)
+        self.status, self.title, self.detail, self.line, self.column = status, title, detail, line, column
 
 
-async def _delete(request: Request, path: str | None) -> Response:
-    if denied := write_denied(request):
-        return denied
+def body_documents(body: bytes, content_type: str) -> list[tuple[bytes, RdfFormat, str]]:
+    """The RDF documents of a body: itself, or each file part of a multipart form; (data, format, what it is).
+
+    :raises BodyRejected: a media type that is not RDF (415), a form that cannot be read (400).
+    """
+    media_type = content_type.split(";")[0].strip().lower()
+    if media_type != "multipart/form-data":
+        if media_type not in READ_FORMATS:
+            raise BodyRejected(415, "Unsupported media type", _unsupported_detail(media_type))
+        return [(body, READ_FORMATS[media_type], "the body")]
+
+    async def stream() -> AsyncIterator[bytes]:
+        yield body
+
+    async def read_form() -> list[tuple[bytes, RdfFormat, str]]:
+        parser = MultiPartParser(Headers({"content-type": content_type}), stream())  # type: ignore[arg-type]
+        documents = []
+        for name, part in (await parser.parse()).multi_items():
+            if isinstance(part, UploadFile):
+                documents.append((await part.read(), _part_format(part), f"part {name!r}"))
+                await part.close()
+        return documents
+
     try:
-        graph = _required(_target(request, path))
-    except _BadRequest as error:
-        return error.response
-    missing: list[bool] = []
-
-    def remove(store: Store) -> None:
-        # Checked on the copy, under the lock: the graph cannot go between the check and the removal.
-        if isinstance(graph, NamedNode) and not store.contains_named_graph(graph):
-            missing.append(True)
-        _clear(store, graph)
-
-    result = await run_write(request, remove, operation=f"Graph Store DELETE {_label(graph)}", scope=[graph])
-    if isinstance(result, Response):
-        return result
-    if missing:
-        return problem(404, "No such graph", f"the store has no graph <{_label(graph)}>")
-    return JSONResponse(summary(result))
+        return asyncio.run(read_form())
+    except MultiPartException as error:
+        raise BodyRejected(400, "Not a readable form", f"the multipart body cannot be read: {error}") from None
 
 
 # -- helpers -----------------------------------------------------------------------------------------------------
@@ -238,30 +243,6 @@ def _required(graph: GraphName | None) -> GraphName:
     return graph
 
 
-async def _body_quads(request: Request, graph: GraphName) -> list[Quad]:
-    """The request's RDF (one document, or each part of a multipart form) parsed, blank nodes made fresh."""
-    content_type = request.headers.get("content-type", "")
-    media_type = content_type.split(";")[0].strip().lower()
-    base = graph.value if isinstance(graph, NamedNode) else f"{_base(request)}/store"
-    if media_type == "multipart/form-data":
-        quads: list[Quad] = []
-        for name, part in (await request.form()).multi_items():
-            if isinstance(part, UploadFile):
-                rdf_format = _part_format(part)
-                quads += _parse(await part.read(), rdf_format, base, f"part {name!r}")
-        return quads
-    rdf_format = READ_FORMATS.get(media_type)
-    if rdf_format is None:
-        raise _BadRequest(
-            problem(
-                415,
-                "Unsupported media type",
-                f"send the graph as one of {', '.join(READ_FORMATS)} (or multipart/form-data), not {media_type!r}",
-            )
-        )
-    return _parse(await request.body(), rdf_format, base, "the body")
-
-
 def _part_format(part: UploadFile) -> RdfFormat:
     media_type = (part.content_type or "").split(";")[0].strip().lower()
     if media_type in READ_FORMATS:
@@ -269,7 +250,7 @@ def _part_format(part: UploadFile) -> RdfFormat:
     extension = (part.filename or "").rpartition(".")[2].lower()
     if extension in _EXTENSIONS:
         return _EXTENSIONS[extension]
-    raise _BadRequest(problem(415, "Unsupported media type", f"part {part.filename!r}: {media_type!r} is not RDF"))
+    raise BodyRejected(415, "Unsupported media type", f"part {part.filename!r}: {media_type!r} is not RDF")
 
 
 def _parse(data: bytes, rdf_format: RdfFormat, base: str, what: str) -> list[Quad]:
@@ -278,25 +259,17 @@ def _parse(data: bytes, rdf_format: RdfFormat, base: str, what: str) -> list[Qua
         return list(parse(data, format=rdf_format, base_iri=base, rename_blank_nodes=True, without_named_graphs=True))
     except SyntaxError as error:
         line, column = getattr(error, "lineno", None), getattr(error, "offset", None)
-        raise _BadRequest(
-            problem(400, f"Not valid {rdf_format.name}", f"{what}: {error}", line=line, column=column)
-        ) from None
+        raise BodyRejected(400, f"Not valid {rdf_format.name}", f"{what}: {error}", line, column) from None
 
 
-def _in(graph: GraphName, quads: list[Quad]) -> list[Quad]:
-    return [Quad(q.subject, q.predicate, q.object, graph) for q in quads]
+def _unsupported_detail(media_type: str) -> str:
+    return f"send the graph as one of {', '.join(READ_FORMATS)} (or multipart/form-data), not {media_type!r}"
 
 
-def _clear(store: Store, graph: GraphName) -> None:
-    if isinstance(graph, NamedNode):
-        store.remove_graph(graph)
-    else:
-        store.clear_graph(graph)
+def _unsupported(media_type: str) -> Response:
+    return problem(415, "Unsupported media type", _unsupported_detail(media_type))
 
 
-def _created(result: WriteResult, graph: GraphName) -> bool:
-    return isinstance(graph, NamedNode) and graph.value in result.created
-
-
-def _label(graph: GraphName) -> str:
-    return graph.value if isinstance(graph, NamedNode) else "default graph"
+def _iri(graph: GraphName) -> str:
+    """The graph's IRI; "" for the default graph."""
+    return graph.value if isinstance(graph, NamedNode) else ""

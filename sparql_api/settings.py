@@ -8,6 +8,10 @@ from loader.reconcile.cache import default_cache_dir
 
 DEFAULT_QUERY_TIMEOUT = 30.0
 MAX_QUERY_TIMEOUT = 300.0
+WRITE_TIMEOUT = 120.0
+MAX_WRITE_BYTES = 16 * 2**20
+MAX_NESTING = 100
+VALIDATE_TIMEOUT = 30.0
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,12 @@ class Settings:
     :param remote_refresh: seconds a read of the remote's data version is reused.
     :param cache_dir: where dumps go when `store_dir` cannot hold them (read-only, or not private), under
         `dumps/`; `ALGOKG_CACHE`, else `$XDG_CACHE_HOME/algokg` or `~/.cache/algokg`. None: a temporary directory.
+    :param write_timeout: deadline of one write (`/update`, `/store`): parsing, applying, the SHACL gate; its
+        worker is killed then and nothing is written.
+    :param max_write_bytes: the largest update or Graph Store body (413 beyond).
+    :param max_nesting: how deep brackets may nest in an update, and arrays and objects in a JSON body (400 beyond).
+    :param validate_timeout: deadline of one `POST /api/validate`.
+    :param validate_workers: processes that read and validate `POST /api/validate` bodies.
     """
 
     store_dir: Path
@@ -39,6 +49,11 @@ class Settings:
     remote_store: str | None = None
     remote_refresh: float = 1.0
     cache_dir: Path | None = None
+    write_timeout: float = WRITE_TIMEOUT
+    max_write_bytes: int = MAX_WRITE_BYTES
+    max_nesting: int = MAX_NESTING
+    validate_timeout: float = VALIDATE_TIMEOUT
+    validate_workers: int = 1
 
     @classmethod
     def from_environment(cls, store_dir: Path, **given: object) -> "Settings":
@@ -66,5 +81,14 @@ class Settings:
         if workers := os.environ.get("ALGOKG_QUERY_WORKERS"):
             environment["query_workers"] = int(workers)
         environment["cache_dir"] = default_cache_dir()
+        for name, variable, kind in (
+            ("write_timeout", "ALGOKG_WRITE_TIMEOUT", float),
+            ("max_write_bytes", "ALGOKG_MAX_WRITE_BYTES", int),
+            ("max_nesting", "ALGOKG_MAX_NESTING", int),
+            ("validate_timeout", "ALGOKG_VALIDATE_TIMEOUT", float),
+            ("validate_workers", "ALGOKG_VALIDATE_WORKERS", int),
+        ):
+            if value := os.environ.get(variable):
+                environment[name] = kind(value)
         settings = cls(store_dir=store_dir)
         return replace(settings, **environment, **{k: v for k, v in given.items() if v is not None})

@@ -4,22 +4,20 @@ POST with `application/sparql-update` (the update as the body; `using-graph-uri`
 the query string) or `application/x-www-form-urlencoded` (`update=` and those parameters in the body). The
 update runs on a copy of the store, through the SHACL gate (`sparql_api.writes`); its base IRI is this
 endpoint. The default graph of an update is the store's unnamed graph, not the union `/sparql` queries: name
-the graphs (`GRAPH ?g { … }`) to change loaded data.
+the graphs (`GRAPH ?g { … }`) to change loaded data. The server only reads the body (at most
+`Settings.max_write_bytes`); the update is screened, parsed, planned and run in the write worker
+(`sparql_api.body_jobs.run_update`), so a huge or deeply nested update never holds up the server.
 """
 
-from urllib.parse import parse_qs
-
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
-from pyoxigraph import Store
 
 from sparql_api.auth import write_denied
+from sparql_api.body_jobs import UpdateJob
+from sparql_api.body_workers import BodyTooLarge, read_body, too_large
 from sparql_api.problems import problem
-from sparql_api.update_plan import UpdateRejected, plan_update, with_protocol_dataset
-from sparql_api.writes import run_write, summary
+from sparql_api.writes import run_write, write_limits
 
 router = APIRouter()
-_SHOWN = 200  # characters of the update kept in its provenance label
 
 
 @router.post("/update")
@@ -32,47 +30,22 @@ async def update(request: Request) -> Response:
     charset = _charset(parameters)
     if charset not in (None, "utf-8", "utf8"):
         return problem(415, "Unsupported charset", f"an update must be UTF-8, not {charset}")
-    try:
-        body = (await request.body()).decode("utf-8")
-    except UnicodeDecodeError as error:
-        return problem(400, "Not UTF-8", f"the request body is not UTF-8 ({error})")
-    if media_type == "application/sparql-update":
-        text, fields = body, parse_qs(request.url.query, keep_blank_values=True)
-    elif media_type == "application/x-www-form-urlencoded":
-        fields = parse_qs(body, keep_blank_values=True)
-        updates = fields.get("update", [])
-        if len(updates) != 1:
-            return problem(400, "One update expected", f"give exactly one `update` parameter, not {len(updates)}")
-        text = updates[0]
-    else:
+    if media_type not in ("application/sparql-update", "application/x-www-form-urlencoded"):
         return problem(
             415,
             "Unsupported media type",
             f"send an update as application/sparql-update or application/x-www-form-urlencoded, not {media_type!r}",
         )
-    using, using_named = fields.get("using-graph-uri", []), fields.get("using-named-graph-uri", [])
-    base = f"{request.app.state.settings.public_base}/update"
+    settings = request.app.state.settings
     try:
-        plan = plan_update(text, base)
-        if (using or using_named) and plan.names_dataset:
-            raise UpdateRejected(
-                "the update names its dataset (USING or WITH) and the request gives one "
-                "(using-graph-uri / using-named-graph-uri): give it one way only"
-            )
-        if using or using_named:
-            text = with_protocol_dataset(text, using, using_named)
-    except UpdateRejected as error:
-        return problem(400, "The update cannot run", error.message, line=error.line, column=error.column)
-
-    def apply(store: Store) -> None:
-        store.update(text, base_iri=base)
-
-    label = " ".join(text.split())
-    operation = f"SPARQL Update: {label[:_SHOWN]}{'…' if len(label) > _SHOWN else ''}"
-    result = await run_write(request, apply, operation=operation, scope=plan.scope)
-    if isinstance(result, Response):
-        return result
-    return JSONResponse(summary(result))
+        body = await read_body(request, settings.max_write_bytes)
+    except BodyTooLarge as error:
+        return too_large(error, "ALGOKG_MAX_WRITE_BYTES")
+    form = media_type == "application/x-www-form-urlencoded"
+    job = UpdateJob(
+        settings.store_dir, body, form, request.url.query, f"{settings.public_base}/update", write_limits(request)
+    )
+    return await run_write(request, "update", job)
 
 
 @router.get("/update")

@@ -2,21 +2,17 @@
 
 The body is read by the loader's own readers and mapping (`loader.pipeline.prepare`), so a record is
 judged exactly as `algokg load` would judge it: standard-1.0 JSON (or any register JSON flavour), a CSV
-export (header row + records), Turtle, N-Triples or JSON-LD, told by Content-Type.
+export (header row + records), Turtle, N-Triples or JSON-LD, told by Content-Type. It is read and validated
+in a validate worker (`sparql_api.body_jobs.run_validate`), never in the server: JSON nested deeper than
+`Settings.max_nesting` is a located 400, and a validation that overruns `Settings.validate_timeout` a 503.
 """
 
-import json
-import tempfile
-from functools import cache
-from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
-from starlette.concurrency import run_in_threadpool
 
-from loader.errors import AlgokgError
-from loader.reference import ReferenceData, reference_data
-from loader.report import render_csv, render_json, render_text, render_turtle
+from sparql_api.body_jobs import ValidateJob
+from sparql_api.body_workers import BodyTooLarge, read_body, run_job, too_large
 from sparql_api.problems import problem
 from sparql_api.rest.http import choose
 
@@ -33,19 +29,16 @@ SUFFIXES = {
 REPORTS = ["application/json", "text/plain", "text/csv", "text/turtle"]
 
 
-@cache
-def _reference() -> ReferenceData:
-    # Organisation lists, law names and schemes: read once per process (as a load would).
-    return reference_data()
-
-
 @router.post(
     "/validate",
     summary="Validate a record against the SHACL profiles (nothing is stored)",
     responses={
         200: {"content": {media: {} for media in REPORTS}, "description": "the report; `conforms` says the verdict"},
+        400: {"description": "an empty body, or JSON nested too deeply (located: line, column)"},
+        413: {"description": "a body over 5 MB"},
         415: {"description": "a Content-Type that is not a register or RDF format"},
         422: {"description": "the body cannot be read as that format (located: line, field)"},
+        503: {"description": "the validation did not finish within its deadline"},
     },
 )
 async def validate(
@@ -62,41 +55,15 @@ async def validate(
     answer = choose(request, REPORTS)
     if answer is None:
         return problem(406, detail="the report is served as " + ", ".join(REPORTS), accepted=REPORTS)
-    body = await request.body()
-    if len(body) > MAX_BYTES:
-        return problem(413, detail=f"at most {MAX_BYTES} bytes")
+    try:
+        body = await read_body(request, MAX_BYTES)
+    except BodyTooLarge as error:
+        return too_large(error, "POST /api/validate takes the records of one register file")
     if not body.strip():
         return problem(400, detail="the body is empty: send the record to validate")
-    return await run_in_threadpool(_validate, body, suffix, language, answer, report_language)
-
-
-def _validate(body: bytes, suffix: str, language: str | None, answer: str, report_language: str) -> Response:
-    from loader.pipeline import prepare  # pulls in the mapping: only when validating
-
-    with tempfile.TemporaryDirectory(prefix="algokg-validate-") as folder:
-        path = Path(folder) / f"record{suffix}"
-        path.write_bytes(body)
-        try:
-            _, report = prepare(path, reference=_reference(), language=language)
-        except AlgokgError as error:
-            return problem(
-                422,
-                "Unreadable record",
-                error.message,
-                line=error.line,
-                field=error.field,
-            )
-    validation = report.validation
-    assert validation is not None  # prepare validates unless told not to
-    if answer == "text/plain":
-        return Response(render_text(validation, language=report_language), media_type="text/plain; charset=utf-8")
-    if answer == "text/csv":
-        return Response(render_csv(validation), media_type="text/csv; charset=utf-8")
-    if answer == "text/turtle":
-        return Response(render_turtle(validation), media_type="text/turtle")
-    document = json.loads(render_json(validation))
-    document["records_read"] = report.records
-    document["findings"] = [str(finding) for finding in report.findings]
-    for record in document["records"]:
-        record.pop("file", None)  # the temporary file's name means nothing to the client
-    return Response(json.dumps(document, ensure_ascii=False), media_type="application/json")
+    settings = request.app.state.settings
+    job = ValidateJob(body, suffix, language, answer, report_language, settings.max_nesting)
+    timeout = settings.validate_timeout
+    return await run_job(
+        request, "validate", "validate", job, timeout=timeout, wait=timeout, setting="ALGOKG_VALIDATE_TIMEOUT"
+    )

@@ -49,3 +49,15 @@ def test_unreadable_and_unsupported_bodies(api: str) -> None:
     broken = httpx.post(f"{api}/api/validate", content=b"<a> <b> .", headers={"Content-Type": "text/turtle"})
     assert broken.status_code == 422 and broken.headers["content-type"].startswith("application/problem+json")
     assert httpx.post(f"{api}/api/validate", content=b"x", headers={"Content-Type": "image/png"}).status_code == 415
+
+
+def test_json_nested_50000_deep_is_a_located_400_not_a_crash(api: str) -> None:
+    """Read in a worker with a nesting limit: before, the JSON parser's RecursionError was a plain-text 500."""
+    body = b'{"schema": "1.0", "name":\n  ' + b"[" * 50_000 + b"]" * 50_000 + b"}"
+    response = httpx.post(f"{api}/api/validate", content=body, headers={"Content-Type": "application/json"}, timeout=60)
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    problem = response.json()
+    assert "nested more than 100 deep" in problem["detail"]
+    assert (problem["line"], problem["column"]) == (2, 3 + 99)  # the 101st bracket: the record's "{" is the 1st
+    assert httpx.get(f"{api}/health", timeout=10).status_code == 200

@@ -108,7 +108,11 @@ class OrganisationNodes:
         """The organisation a name stands for: the TOOI IRI of its match, else the node minted from its Dutch name."""
         if match.iri:
             return NamedNode(match.iri)
-        return minted_iri(self.pairs.get(clean(name).casefold(), name))
+        return minted_iri(self.dutch_name(name, match) or name)
+
+    def dutch_name(self, name: str, match: OrganisationMatch) -> str | None:
+        """The Dutch name an English one stands for (a language pair of this load, else a table), if any."""
+        return self.pairs.get(clean(name).casefold()) or match.dutch_name
 
     def quads(
         self, node: NamedNode, name: str, match: OrganisationMatch, language: str | None, graph: NamedNode
@@ -135,7 +139,7 @@ class OrganisationNodes:
         else:
             triples.append((node, t.RDF_TYPE, t.akg("UnreconciledOrganisation")))
             triples.append((node, t.SKOS_PREF_LABEL, published))
-            dutch = self.pairs.get(clean(name).casefold())
-            if dutch:
+            dutch = self.dutch_name(name, match)
+            if dutch and dutch != clean(name):
                 triples.append((node, t.SKOS_PREF_LABEL, Literal(dutch, language="nl")))
         return [Quad(s, p, o, graph) for s, p, o in triples]

@@ -22,7 +22,7 @@ list wins. Nothing is machine-translated; the tables cite their sources.
 
 import copy
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from typing import Literal
 
@@ -138,11 +138,14 @@ class OrganisationMatcher:
         """Match one name; see the module docstring for the steps."""
         cleaned = clean(name)
         parsed = parse(cleaned)
+        dutch_names = self._dutch_names(cleaned, parsed)
+        # An English name no list has still stands for the Dutch name a table or a pair gives (one node).
+        dutch_name = dutch_names[0][1] if dutch_names else None
         try:
             found = self._dutch_steps(cleaned, parsed)
             if found:
                 return self._matched(cleaned, found[0], found[1], 1.0)
-            for method, dutch in self._dutch_names(cleaned, parsed):
+            for method, dutch in dutch_names:
                 found = self._dutch_steps(dutch, parse(dutch))
                 if found:
                     return self._matched(cleaned, found[0], method, 1.0, dutch_name=dutch)
@@ -151,8 +154,10 @@ class OrganisationMatcher:
                 return self._matched(cleaned, found_iri, "english", 1.0)
         except _Ambiguous as ambiguous:
             candidates = tuple(Candidate(self._label[iri], iri, 1.0) for iri in sorted(ambiguous.iris))
-            return OrganisationMatch(cleaned, None, None, 1.0, candidates, kind=parsed.kind, ambiguous=True)
-        return self._fuzzy(cleaned, parsed)
+            return OrganisationMatch(
+                cleaned, None, None, 1.0, candidates, kind=parsed.kind, ambiguous=True, dutch_name=dutch_name
+            )
+        return replace(self._fuzzy(cleaned, parsed), dutch_name=dutch_name)
 
     def _matched(
         self, name: str, iri: str, method: Method, confidence: float, dutch_name: str | None = None

@@ -71,7 +71,7 @@ class AssessmentFields:
         status = status_of(" ".join(filter(None, (title, link))), instrument=instrument, explanation=explanation)
         if status is None:
             self._unmapped(
-                f"{field_name} {number}", title, "the item states no assessment (a no, or a pointer elsewhere)"
+                f"{field_name}.{number}", title, "the item states no assessment (a no, or a pointer elsewhere)"
             )
             return
         usable = link if link and t.is_iri(link) else None

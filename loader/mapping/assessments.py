@@ -32,7 +32,7 @@ PERFORMED, PLANNED, NOT_PERFORMED, NOT_NEEDED, UNKNOWN = (
 _NO = {"nee", "no", "niet", "n", "false"}
 _YES = {"ja", "yes", "j", "y", "true"}
 # Item texts that name no assessment: a bare no, or a pointer elsewhere.
-_NO_ASSESSMENT = re.compile(r"^(nee|no|geen|none|nvt|n v t|niet van toepassing|not applicable)$|^(zie|see)\b.*\bregist")
+_NO_ASSESSMENT = re.compile(r"^(nee|no|geen|none|nvt|n v t|niet van toepassing|not applicable)$|^(zie|see)\b.*regist")
 _PRE_SCAN = re.compile(r"\b(pre ?scan|pre dpia|quick ?scan|voortoets)\b")
 # Cues, tried in this order; each is a phrase of the folded text (case, accents and punctuation aside).
 _CUES = (
@@ -41,6 +41,7 @@ _CUES = (
      r"|\bgepland\b|\bbinnenkort\b|\bplanned\b|\bpending\b|\bto follow\b|\bnot yet\b|\bin progress\b|\bwill be\b"
      r"|\bunder ?way\b|\bstill in talks\b"),
     (NOT_NEEDED, r"\bniet (nodig|noodzakelijk|vereist|verplicht|van toepassing)\b|\bn v t\b"
+     r"|\bgeen (dpia|iama|fria|aiia|impacttoets) (nodig|noodzakelijk|vereist)\b"
      r"|\bnot (necessary|needed|required|applicable)\b"),
     (NOT_PERFORMED, r"\bniet (uitgevoerd|gedaan)\b|\bnot (performed|carried out|conducted|done)\b"
      r"|\bmaar niet (over|voor|op) (deze|dit|het)\b|\bbut not (for|on|of) (this|the)\b"
@@ -88,6 +89,9 @@ def status_of(text: str, *, instrument: NamedNode, explanation: str | None = Non
     if not folded or _NO_ASSESSMENT.search(folded):
         return None
     found = _cue(text)
+    if instrument == PRE_SCAN:
+        # A pre-scan that concluded no DPIA is needed was done: its conclusion stays in its title.
+        return found if found in (PLANNED, UNKNOWN) else PERFORMED
     if found:
         return found
     acronym = instrument.value.rsplit("/", 1)[-1]

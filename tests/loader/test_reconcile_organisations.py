@@ -349,3 +349,47 @@ def test_cache_dir_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch, t
 
     monkeypatch.setenv("ALGOKG_CACHE", str(tmp_path))
     assert default_cache_dir() == tmp_path
+
+
+def test_the_shipped_snapshots_hold_the_register_lists_with_their_provenance() -> None:
+    from loader.reconcile.snapshots import REGISTER_LISTS, SNAPSHOT_DIR, read_snapshot
+
+    for listed in REGISTER_LISTS:
+        source = shared_path("reference", "organisations", listed.file)
+        with (SNAPSHOT_DIR / listed.snapshot).open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle, delimiter=";"))
+        # Every row says which list it comes from, at which version, with that file's sha256 and where it lives.
+        assert {(row["list"], row["sha256"]) for row in rows} == {
+            (listed.file, hashlib.sha256(source.read_bytes()).hexdigest())
+        }
+        assert all(row["version"] and row["source_url"].startswith("https://github.com/MinBZK/") for row in rows)
+        assert {(entry.name, entry.iri) for entry in read_snapshot(SNAPSHOT_DIR / listed.snapshot)} == {
+            (entry.name, entry.iri) for entry in read_register_csv(source)
+        }
+
+
+def test_a_snapshot_row_without_provenance_is_refused_with_its_place(tmp_path: Path) -> None:
+    from loader.reconcile.snapshots import read_snapshot
+
+    path = tmp_path / "snapshot.csv"
+    path.write_text(
+        "name;tooi_iri;type;list;version;sha256;source_url\n"
+        f"Gemeente A;{GM}gm0001;gemeente;l.csv;1;ab;https://x\n"
+        f"Gemeente B;{GM}gm0002;gemeente;l.csv;1;;https://x\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ReconcileError, match="sha256") as caught:
+        read_snapshot(path)
+    assert (caught.value.path, caught.value.line, caught.value.field) == (path, 3, "sha256")
+
+
+def test_a_harvested_list_wins_over_the_shipped_snapshot(tmp_path: Path) -> None:
+    """`algokg harvest` puts newer TOOI lists in the cache; where they disagree with what ships, they win."""
+    ont = "https://identifier.overheid.nl/tooi/def/ont/"
+    renamed = f"{GM}gm9999"  # a fictitious successor under a shipped municipality's name
+    node = {"@id": renamed, ont + "organisatiecode": [{"@value": "gm9999"}]}
+    node[ont + "officieleNaamInclSoort"] = [{"@value": "Gemeente Aalten"}]
+    (tmp_path / "tooi-rwc_gemeenten_compleet-9.json").write_text(json.dumps([node]), encoding="utf-8")
+    assert reference_data(cache_dir=tmp_path).organisations.match("Gemeente Aalten").iri == renamed
+    shipped = reference_data(cache_dir=tmp_path / "empty").organisations.match("Gemeente Aalten")
+    assert shipped.iri == GM + "gm0197"

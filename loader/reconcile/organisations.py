@@ -77,6 +77,7 @@ class OrganisationMatcher:
     :param aliases: abbreviation or other name -> (type or ``None``, the listed name it stands for).
     :param threshold: the lowest fuzzy score accepted as a match.
     :param margin: how far the best fuzzy score must lead the next one.
+    :param near: the lowest similarity of a candidate named for an unmatched name.
     :param max_candidates: how many candidates to keep for an unmatched name.
     """
 
@@ -89,12 +90,15 @@ class OrganisationMatcher:
         aliases: Mapping[str, tuple[str | None, str]] | None = None,
         threshold: float = 0.9,
         margin: float = 0.05,
+        near: float = 0.6,
         max_candidates: int = 3,
     ) -> None:
         self._threshold, self._margin, self._max_candidates = threshold, margin, max_candidates
+        self._near = near
         self._exact: dict[str, Ranked] = {}
         self._keys: dict[str, dict[str, Ranked]] = {"qualified": {}, "core": {}, "compact": {}}
         self._words: dict[str, list[str]] = {}  # core -> its words, for runs of neighbouring words
+        self._anagrams: dict[str, list[str]] = {}  # the letters of a core, sorted -> the cores made of them
         self._label: dict[str, str] = {}
         self._qualifiers: dict[str, set[str]] = {}  # IRI -> its names' qualified keys ("bergen l")
         self._kinds: dict[str, set[str]] = {}
@@ -103,7 +107,9 @@ class OrganisationMatcher:
             _add(self._exact.setdefault(clean(entry.name), {}), entry)
             for name, key in (("qualified", parsed.qualified), ("core", parsed.core), ("compact", parsed.compact)):
                 _add(self._keys[name].setdefault(key, {}), entry)
-            self._words.setdefault(parsed.core, parsed.core.split())
+            if parsed.core not in self._words:
+                self._words[parsed.core] = parsed.core.split()
+                self._anagrams.setdefault(_letters(parsed.core), []).append(parsed.core)
             if parsed.qualified != parsed.core:
                 self._qualifiers.setdefault(entry.iri, set()).add(parsed.qualified)
             self._label.setdefault(entry.iri, entry.name)
@@ -213,7 +219,8 @@ class OrganisationMatcher:
                     return found
         words = dutch.split()
         ranked: Ranked = {}
-        for core, known in self._words.items():
+        for core in self._anagrams.get(_letters(dutch), []):  # runs of the same words have the same letters
+            known = self._words[core]
             if len(known) <= len(words) and composes(words, known):
                 for iri, rank in self._keys["core"][core].items():
                     ranked[iri] = max(rank, ranked.get(iri, rank))
@@ -232,24 +239,32 @@ class OrganisationMatcher:
 
     def _fuzzy(self, name: str, parsed: ParsedName) -> OrganisationMatch:
         core, kind = parsed.core, parsed.kind
-        best: dict[str, float] = {}
-        floor = 0.0  # the current k-th best score: a name that cannot beat it is not compared in full
+        matcher = SequenceMatcher(None)
+        matcher.set_seq2(core)  # difflib caches what it learns of the second sequence: the name, once
+        bounded = []
         for known, ranked in self._keys["core"].items():
             eligible = [iri for iri in ranked if _fits(kind, self._kinds.get(iri, set()), iri)]
-            if not eligible:
-                continue
-            matcher = SequenceMatcher(None, core, known)
-            # Cheap upper bounds first: on a full TOOI list most names are skipped here.
-            if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
+            if eligible:
+                matcher.set_seq1(known)
+                bounded.append((matcher.real_quick_ratio(), known, eligible))
+        # Most promising first (real_quick_ratio bounds the score from above): once the bound falls below the
+        # k-th best score found, nothing later can enter the candidates.
+        bounded.sort(key=lambda item: (-item[0], item[1]))
+        best: dict[str, float] = {}
+        floor = self._near  # a name less alike than this is no candidate worth naming
+        for bound, known, eligible in bounded:
+            if bound < floor:
+                break
+            matcher.set_seq1(known)
+            if matcher.quick_ratio() < floor:
                 continue
             score = matcher.ratio()
-            raised = False
+            if score < self._near:
+                continue
             for iri in eligible:
-                if score > best.get(iri, 0.0):
-                    best[iri] = score
-                    raised = True
-            if raised and len(best) >= self._max_candidates:
-                floor = sorted(best.values(), reverse=True)[self._max_candidates - 1]
+                best[iri] = max(score, best.get(iri, 0.0))
+            if len(best) >= self._max_candidates:
+                floor = max(floor, sorted(best.values(), reverse=True)[self._max_candidates - 1])
         ranked_best = sorted(best.items(), key=lambda item: (-item[1], item[0]))[: self._max_candidates]
         candidates = tuple(Candidate(self._label[iri], iri, round(score, 3)) for iri, score in ranked_best)
         if candidates and candidates[0].score >= self._threshold:
@@ -259,6 +274,10 @@ class OrganisationMatcher:
                 return OrganisationMatch(name, top.iri, "fuzzy", top.score, candidates, kind=self.kind_of(top.iri))
         score = candidates[0].score if candidates else 0.0
         return OrganisationMatch(name, None, None, score, candidates, kind=kind)
+
+
+def _letters(words: str) -> str:
+    return "".join(sorted(words.replace(" ", "")))
 
 
 def _add(ranked: Ranked, entry: OrganisationEntry) -> None:

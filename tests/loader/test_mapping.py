@@ -119,16 +119,16 @@ def test_nothing_is_dropped(context: MappingContext) -> None:
 
 
 def test_an_unknown_organisation_is_listed_with_candidates_not_guessed(context: MappingContext) -> None:
-    (record,) = _records({"algorithm_id": "12345678", "name": "x", "organization": "Gemeente Utrechtse Heuvelrug"})
+    (record,) = _records({"algorithm_id": "12345678", "name": "x", "organization": "Gemeente Utrecht-Zuid"})
     mapped = map_record(record, context)
     # Not guessed, but a node all the same: minted from its name, typed by its words, marked unreconciled.
-    node = NamedNode("https://w3id.org/algokg/id/organisation/gemeente-utrechtse-heuvelrug")
+    node = NamedNode("https://w3id.org/algokg/id/organisation/gemeente-utrecht-zuid")
     assert _objects(mapped, mapped.registration, AKG + "organisation") == [node]
     assert NamedNode(AKG + "UnreconciledOrganisation") in _objects(mapped, node, RDF_TYPE)
     assert _objects(mapped, node, AKG + "organisationType") == [
         NamedNode("https://w3id.org/algokg/id/organisation-type/gemeente")
     ]
-    assert _objects(mapped, mapped.registration, AKG + "organisationName") == [Literal("Gemeente Utrechtse Heuvelrug")]
+    assert _objects(mapped, mapped.registration, AKG + "organisationName") == [Literal("Gemeente Utrecht-Zuid")]
     (note,) = mapped.findings
     assert (note.field, note.severity, note.line) == ("organization", "warning", 2)
     assert "Gemeente Utrecht" in note.message

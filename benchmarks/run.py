@@ -13,6 +13,8 @@
   ratio = cold latency / raw, goal <= 1.5.
 - http: `/sparql` against `oxigraph serve-read-only` on the same data (`benchmarks.http`); ratio = throughput
   of algokg / Oxigraph, goal >= 0.8.
+- fidelity: the register's samples (../shared/samples) against the gold files in tests/gold/ (`benchmarks.fidelity`,
+  `make fidelity`); ours = precision, baseline = recall, size = the units compared. Skipped without ../shared.
 
 Times are medians. The JSON (default `benchmarks/results.json`, not committed) holds the table's rows and
 every benchmark's full result, with the machine, Python version and git commit, so runs can be compared.
@@ -33,13 +35,14 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from benchmarks import fidelity as fidelity_bench
 from benchmarks import http as http_bench
 from benchmarks import load as load_bench
 from benchmarks import rest as rest_bench
 from benchmarks.generate import generate
 from loader.reference import ReferenceData, reference_data
 
-BENCHMARKS = ("load", "validation", "rest", "http")
+BENCHMARKS = ("load", "validation", "rest", "http", "fidelity")
 DEFAULT_JSON = Path(__file__).parent / "results.json"
 
 
@@ -233,6 +236,33 @@ def run_http(sizes: Sequence[int], config: Settings, work: Path) -> tuple[list[R
     return rows, details
 
 
+def run_fidelity(shared: Path = fidelity_bench.DEFAULT_SHARED) -> tuple[list[Row], list[dict[str, object]]]:
+    """Every fidelity family's rows (precision as ours, recall as baseline); none without the samples."""
+    if not (shared / "samples").is_dir():
+        print(f"fidelity: skipped, no samples under {shared}", flush=True)
+        return [], []
+    found = fidelity_bench.collect(shared)
+    rows = [
+        Row(
+            "fidelity",
+            f"{item['field']}: {item['source']}",
+            int(str(item["n"])),
+            _score(item["precision"]),
+            _score(item["recall"]),
+            "P / R",
+            None,
+            "",
+        )
+        for item in found
+    ]
+    print(f"fidelity: {len(rows)} rows", flush=True)
+    return rows, found
+
+
+def _score(value: object) -> float | None:
+    return None if value is None else float(str(value))
+
+
 # -- report ----------------------------------------------------------------------------------------
 
 
@@ -267,7 +297,8 @@ def table(rows: Sequence[Row]) -> str:
         )
     lines.append(
         "ours / baseline: load = pipeline / raw bulk load (ratio raw/pipeline); validation = compiled / pyshacl s (ratio pyshacl / compiled), one record ms; "
-        "rest = cold HTTP p50 / raw SPARQL p50; http = algokg / oxigraph serve throughput. Medians."
+        "rest = cold HTTP p50 / raw SPARQL p50; http = algokg / oxigraph serve throughput. Medians. "
+        "fidelity = precision / recall on the samples' gold files, size = units compared."
     )
     return "\n".join(lines)
 
@@ -318,6 +349,9 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
             rows += part
         if "http" in chosen:
             part, details["http"] = run_http(sizes, config, work / "served")
+            rows += part
+        if "fidelity" in chosen:
+            part, details["fidelity"] = run_fidelity()
             rows += part
     rows += geometric_means(rows)
     document = {

@@ -236,7 +236,7 @@ def _write_report(report: "LoadReport", report_file: Path | None, report_format:
 @store_option
 @click.option("--json", "as_json", is_flag=True, help="One JSON object (stable keys).")
 def stats(store_dir: Path, as_json: bool) -> None:
-    """What the store holds: algorithms, registrations, organisations, law links, assessments, violations."""
+    """What the store holds: algorithms, registrations, organisations, law links, assessments, violations, fidelity."""
     from loader.stats import store_stats
 
     try:

@@ -11,9 +11,10 @@ Both change daily and carry no version, so they are cached per local day
 (``<cache>/register/register-NLD-2026-11-28.csv`` with a ``.meta.json`` record of URL, time, HTTP status,
 sha256, size, Last-Modified and ETag) and fetched again only with ``refresh`` or on a new day. The TOOI
 value lists and the register's English translations are pinned (`loader.reconcile.tooi`) and cached
-flat in ``<cache>`` (``tooi-*.json``, where `loader.reference` finds them) until their pin changes; so is the
-official list of Dutch regulations (``bwb-idlist.xml.zip``, `loader.reconcile.bwb_list`), which names every
-law for the law gazetteer, kept until ``--refresh``.
+flat in ``<cache>`` (``tooi-*.json``, where `loader.reference` finds them) until their pin changes; they rank
+above the snapshots that ship with the package, so a harvest refreshes what a load reconciles against. The official list of
+Dutch regulations (``bwb-idlist.xml.zip``, `loader.reconcile.bwb_list`), which names every law for the law
+gazetteer, is cached there too, kept until ``--refresh``.
 Every download goes through :func:`loader.reconcile.cache.download_to`: temporary file, fsync, rename.
 """
 
@@ -73,8 +74,8 @@ class ReferenceListsUnavailable(HarvestError):
     def __init__(self, failures: list[str], fetched: list[Path]) -> None:
         super().__init__(
             f"{len(failures)} reference list(s) could not be downloaded and are not cached; loads still "
-            "reconcile against the project's bundled national bodies and lists given with --organisations:\n  "
-            + "\n  ".join(failures)
+            "reconcile against the TOOI list snapshots and national bodies that ship with algokg and lists given "
+            "with --organisations:\n  " + "\n  ".join(failures)
         )
         self.failures = failures
         self.fetched = fetched
@@ -299,7 +300,7 @@ def harvest(
         result.problems.extend([note] if note else [])
     try:
         result.reference_lists = tooi_lists(cache, refresh, pins=reference_pins, timeout=timeout)
-    except ReferenceListsUnavailable as error:  # reconciliation degrades to the bundled national bodies
+    except ReferenceListsUnavailable as error:  # reconciliation falls back to the shipped snapshots
         result.reference_lists = error.fetched
         result.problems.extend(error.failures)
     return result

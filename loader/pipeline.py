@@ -22,6 +22,7 @@ from loader.graphs import dataset_graph
 from loader.mapping import Finding, MappingContext, map_record
 from loader.mapping.concepts import ConceptIndex
 from loader.mapping.laws import link_pairs
+from loader.mapping.organisations import language_pairs
 from loader.provenance import provenance_quads
 from loader.rdf_source import rdf_format_for, read_rdf
 from loader.reconcile.register_pairs import learn, pairs_in_store
@@ -113,10 +114,14 @@ def prepare(
     run_validation: bool = True,
     progress: Progress | None = None,
     validator: str = "sparql",
+    records: Sequence[Record] | None = None,
+    organisation_pairs: Mapping[str, str] | None = None,
 ) -> tuple[SourceLoad, SourceReport]:
     """Read, map and validate one file into a :class:`SourceLoad`; nothing is written.
 
     :param validator: the SHACL engine, ``sparql`` (compiled, on a pyoxigraph store) or ``pyshacl``.
+    :param records: the file's records when the caller read them already (:func:`read_register`).
+    :param organisation_pairs: English organisation name -> Dutch name, the load's language pairs.
 
     :raises SourceError: the file cannot be read (encoding, syntax, columns, sizes), located.
     """
@@ -134,7 +139,10 @@ def prepare(
     if rdf_format is not None:
         quads = read_rdf(data, rdf_format=rdf_format, label=str(path), graph=graph)
     else:
-        quads, registrations = _map_register_file(path, reference, input_format, language, graph, report, progress)
+        if records is None:
+            records = read_register(path, input_format=input_format, language=language)
+        pairs = dict(organisation_pairs or {})
+        quads, registrations = _map_register_file(path, reference, records, graph, report, progress, pairs)
         records = report.records
     report.quads = len(quads)
     validation: list[Quad] = []
@@ -166,24 +174,36 @@ def prepare(
     return load, report
 
 
+def read_register(path: Path, *, input_format: str | None = None, language: str | None = None) -> list[Record]:
+    """The records of one register file (CSV or JSON); see :func:`loader.sources.read`.
+
+    :raises SourceError: the file cannot be opened or read (located).
+    """
+    try:
+        return list(read_records(path, format=input_format, language=language))
+    except OSError as error:
+        raise SourceError(f"cannot read the file: {error.strerror or error}", path=path) from error
+
+
 def _map_register_file(
     path: Path,
     reference: ReferenceData,
-    input_format: str | None,
-    language: str | None,
+    records: Sequence[Record],
     graph: object,
     report: SourceReport,
     progress: Progress | None,
+    pairs: dict[str, str],
 ) -> tuple[list[Quad], list[Registration]]:
-    records = list(read_records(path, format=input_format, language=language))
     items = (item for record in records for item in record.__dict__.get("lawful_basis_grouping") or ())
     law_names = learn(link_pairs(items), reference.law_names).apply(reference.law_names)
+    matcher = reference.organisations.with_pairs(pairs) if pairs else reference.organisations
     context = MappingContext(
         graph=graph,  # type: ignore[arg-type]
         concepts=reference.concepts,
         law_names=law_names,
-        organisations=reference.organisations,
+        organisations=matcher,
         language=detect_language(path, records, reference.concepts),
+        organisation_pairs=pairs,
     )
     quads: list[Quad] = []
     registrations: list[Registration] = []
@@ -291,6 +311,16 @@ def _load(
     source_urls: Mapping[Path, str] | None,
     validator: str = "sparql",
 ) -> LoadReport:
+    # Every register file is read first: the same algorithm in the Dutch and the English export names its
+    # organisation in both languages, and those pairs reconcile (and join) the English names.
+    read = {
+        path: read_register(path, input_format=input_format, language=language)
+        for path in paths
+        if rdf_format_for(path, input_format) is None
+    }
+    pairs = language_pairs(
+        (records, detect_language(path, records, reference.concepts)) for path, records in read.items()
+    )
     prepared = [
         prepare(
             path,
@@ -301,6 +331,8 @@ def _load(
             run_validation=run_validation,
             progress=progress,
             validator=validator,
+            records=read.get(path),
+            organisation_pairs=pairs,
         )
         for path in paths
     ]

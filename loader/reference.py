@@ -1,11 +1,13 @@
 """The reference data a load reconciles against: concept schemes, the law gazetteer and organisation lists.
 
-Organisation lists come from, in order: the files the user names (`--organisations`, register CSV
-lists ``name;identifier;org_id`` or TOOI JSON-LD value lists), the TOOI lists and the register's
-English translations in the download cache (`algokg harvest` puts them there), and the project's
-own table of national bodies. Laws come from the BWB list in the download cache (`algokg harvest`), the
-project's bundled law table and the model's law data (:mod:`loader.reconcile.law_gazetteer`). Nothing is
-downloaded here: a load works offline.
+Organisation lists come from, newest first (a newer list wins where two disagree): the files the user names
+(`--organisations` or ``$ALGOKG_ORGANISATIONS``: register CSV lists ``name;identifier;org_id`` or TOOI JSON-LD
+value lists), the TOOI lists `algokg harvest` put in the download cache, and what ships with the package: pinned
+snapshots of the TOOI lists (``loader/reconcile/data/tooi/``) and the project's cited table of national bodies.
+English names are read with the register's own translations (shipped, and refreshed by a harvest), the cited
+table of English names and the table of abbreviations. Laws come from the BWB list in the download cache
+(`algokg harvest`), the project's bundled law table and the model's law data
+(:mod:`loader.reconcile.law_gazetteer`). Nothing is downloaded here: a load works offline.
 """
 
 import os
@@ -19,11 +21,14 @@ from loader.reconcile.cache import default_cache_dir
 from loader.reconcile.law_gazetteer import Gazetteer, LawEntry, bundled_path, read_bundled
 from loader.reconcile.model_laws import model_law_entries
 from loader.reconcile.organisations import OrganisationMatcher
+from loader.reconcile.snapshots import bundled_snapshot_entries
 from loader.reconcile.tooi import (
     TRANSLATION_PIN,
     OrganisationEntry,
+    aliases_path,
     english_names_path,
     national_bodies_path,
+    read_aliases,
     read_english_names,
     read_national_bodies,
     read_register_csv,
@@ -64,9 +69,15 @@ def gazetteer(cache_dir: Path) -> Gazetteer:
     return Gazetteer.merged(read_bwb_list(cached), bundled_law_entries(), model_law_entries())
 
 
-def organisation_entries(path: Path) -> list[OrganisationEntry]:
+# Which list wins where two disagree: what the user names, then what a harvest fetched, then what ships.
+RANK_GIVEN, RANK_HARVESTED, RANK_BUNDLED = 2, 1, 0
+
+
+def organisation_entries(path: Path, *, rank: int = RANK_GIVEN) -> list[OrganisationEntry]:
     """Entries of one organisation list, by its form (JSON-LD value list or register CSV)."""
-    return read_tooi_jsonld(path) if path.suffix.lower() in {".json", ".jsonld"} else read_register_csv(path)
+    if path.suffix.lower() in {".json", ".jsonld"}:
+        return read_tooi_jsonld(path, rank=rank)
+    return read_register_csv(path, rank=rank)
 
 
 def configured_lists() -> list[Path]:
@@ -82,8 +93,11 @@ def reference_data(
     cache_dir: Path | None = None,
 ) -> ReferenceData:
     cache_dir = cache_dir or default_cache_dir()
-    lists = [*(organisation_lists or []), *configured_lists(), *sorted(cache_dir.glob("tooi-*.json"))]
-    entries = [entry for path in lists for entry in organisation_entries(path)]
+    given = [*(organisation_lists or []), *configured_lists()]
+    harvested = sorted(cache_dir.glob("tooi-*.json"))
+    entries = [entry for path in given for entry in organisation_entries(path, rank=RANK_GIVEN)]
+    entries += [entry for path in harvested for entry in organisation_entries(path, rank=RANK_HARVESTED)]
+    entries += bundled_snapshot_entries(rank=RANK_BUNDLED)
     entries += read_national_bodies(national_bodies_path())
     cached_translations = cache_dir / TRANSLATION_PIN.name
     translation_file = translations or (cached_translations if cached_translations.exists() else None)
@@ -91,6 +105,8 @@ def reference_data(
         entries,
         translations=read_translations(translation_file) if translation_file else None,
         english_names=read_english_names(english_names_path()),
+        aliases=read_aliases(aliases_path()),
     )
-    sources = (*(str(path) for path in lists), str(national_bodies_path()))
+    # Names only: where a list lies on this machine is nobody else's business (the store is published).
+    sources = (*(path.name for path in [*given, *harvested]), "bundled TOOI snapshots", national_bodies_path().name)
     return ReferenceData(default_concept_index(), gazetteer(cache_dir), matcher, sources)

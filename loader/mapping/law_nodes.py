@@ -28,7 +28,7 @@ _ORDINAL_NL = {1: "eerste", 2: "tweede", 3: "derde", 4: "vierde", 5: "vijfde", 6
 
 @dataclass(frozen=True)
 class Publisher:
-    """The organisation that published a record: its TOOI IRI when reconciled, and its name as published."""
+    """The organisation that published a record: its node (TOOI IRI, else the algokg IRI minted from its name)."""
 
     iri: str | None = None
     name: str | None = None

@@ -6,23 +6,26 @@ in the graph: mapped to the model, or kept as published in an akg:UnmappedValue 
 """
 
 import hashlib
+import html
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any
 
 from pyoxigraph import Literal, NamedNode, Quad
 
 from loader.mapping import terms as t
-from loader.mapping.assessments import assessment_quads, yes_no
+from loader.mapping.assessment_fields import AssessmentFields
 from loader.mapping.concepts import ConceptIndex
 from loader.mapping.findings import Finding, finding
 from loader.mapping.laws import Publisher, statutory_bases
+from loader.mapping.organisations import OrganisationNodes
 from loader.reconcile.law_gazetteer import Gazetteer
 from loader.reconcile.organisations import OrganisationMatch, OrganisationMatcher
 from loader.sources.dates import NormalisedDate
 from loader.sources.grouped import TitledLink
-from loader.sources.records import ListingRecord, PublishedRecord, Record
+from loader.sources.records import PublishedRecord, Record
 
 # Free text: a language-tagged literal.
 TEXT_FIELDS = {
@@ -66,7 +69,11 @@ LINK_FIELDS = {
     "page_url": t.akg("registerPage"),
 }
 CONCEPT_FIELDS = {"status": ("register-status", t.akg("status"))}
-HAS_ASSESSMENT = t.akg("hasAssessment")
+# The register's publication category A states that the organisation considers the algorithm a high-risk AI
+# system: the AI Act category as declared (akg:riskLevel), kept apart from a decision-tree classification.
+DECLARED_RISK_LEVELS = {
+    t.concept_iri("publication-category", "A").value: t.concept_iri("aiact-risk-level", "high-risk")
+}
 HAS_STATUTORY_BASIS = t.akg("hasStatutoryBasis")
 REGISTRATION_CLASSES = {
     "1.0": "Registration_1_0",
@@ -95,8 +102,11 @@ class MappingContext:
     law_names: Gazetteer
     organisations: OrganisationMatcher | None = None
     language: str | None = None  # text language when the record does not say (nl/en)
+    # The register's language pairs of this load (English organisation name -> Dutch name).
+    organisation_pairs: dict[str, str] = field(default_factory=dict, compare=False)
     # A register names the same organisation thousands of times; fuzzy matching is costly.
     organisation_matches: dict[str, OrganisationMatch] = field(default_factory=dict, compare=False)
+    organisation_nodes: OrganisationNodes | None = field(default=None, compare=False)
 
     def match_organisation(self, name: str) -> OrganisationMatch | None:
         if self.organisations is None:
@@ -104,6 +114,15 @@ class MappingContext:
         if name not in self.organisation_matches:
             self.organisation_matches[name] = self.organisations.match(name)
         return self.organisation_matches[name]
+
+    def nodes(self) -> OrganisationNodes:
+        """The organisation nodes of this load (made on first use; the pairs mint one node per body)."""
+        if self.organisation_nodes is None:
+            pairs = {english.casefold(): dutch for english, dutch in self.organisation_pairs.items()}
+            nodes = OrganisationNodes(self.organisations, self.concepts, pairs)
+            object.__setattr__(self, "organisation_nodes", nodes)
+        assert self.organisation_nodes is not None
+        return self.organisation_nodes
 
 
 @dataclass
@@ -132,12 +151,14 @@ def map_record(record: Record, context: MappingContext) -> RecordMapping:
     return _RecordWriter(record, context).write()
 
 
-class _RecordWriter:
+class _RecordWriter(AssessmentFields):
     def __init__(self, record: Record, context: MappingContext) -> None:
         self.record, self.context, self.graph = record, context, context.graph
         # Field values by name: a record model forbids extra fields, so this is getattr(record, name, None)
-        # without the cost of pydantic's __getattr__ for names the record's version does not define.
-        self.fields = record.__dict__
+        # without the cost of pydantic's __getattr__ for names the record's version does not define. HTML
+        # entities the source escaped ("Search &amp; Find") are decoded here, at read time; the raw bytes
+        # stay identified by the source's sha256.
+        self.fields = {name: _decoded(value) for name, value in record.__dict__.items()}
         self.language = LANGUAGES.get((record.language or "").upper(), context.language)
         name = self.value("name") or ""
         organisation = self.value("organization") or ""
@@ -225,7 +246,8 @@ class _RecordWriter:
             self.add(registration, t.akg("copyLanguage"), Literal(self.language))
         self.add(registration, t.prov("wasDerivedFrom"), self.graph)
         source = record.source
-        self.add(registration, t.akg("sourceFile"), Literal(source.file))
+        # The file's name, never where it lay on the loading machine (the store is published).
+        self.add(registration, t.akg("sourceFile"), Literal(PurePath(source.file).name))
         self.add(registration, t.akg("sourceIndex"), t.typed(source.index, "integer"))
         if source.line is not None:
             self.add(registration, t.akg("sourceLine"), t.typed(source.line, "integer"))
@@ -265,16 +287,21 @@ class _RecordWriter:
         self.add(node, t.akg("valueAsPublished"), Literal(name))
         self.add(node, t.akg("matchMethod"), Literal(match.method or "none"))
         self.add(node, t.akg("matchConfidence"), t.typed(f"{match.confidence:.3f}", "decimal"))
+        nodes = self.context.nodes()
+        organisation = nodes.node(name, match)
+        self.add(registration, t.akg("organisation"), organisation)
+        self.out.quads += nodes.quads(organisation, name, match, self.language, self.graph)
         if match.iri:
-            organisation = NamedNode(match.iri)
-            self.add(registration, t.akg("organisation"), organisation)
             self.add(node, t.akg("matchedTo"), organisation)
-            self.add(organisation, t.RDF_TYPE, t.ORG_ORGANIZATION)
             return
         for candidate in match.candidates:
             self.add(node, t.akg("candidate"), NamedNode(candidate.iri))
         offered = "; ".join(f"{c.name} ({c.score:.2f})" for c in match.candidates) or "none"
-        self.note("organization", "warning", f"organisation not found in the TOOI lists; nearest: {offered}", name)
+        if match.ambiguous:
+            message = f"organisation name fits several TOOI organisations, none chosen: {offered}"
+        else:
+            message = f"organisation not found in the TOOI lists; nearest: {offered}"
+        self.note("organization", "warning", f"{message}; kept as organisation {organisation.value}", name)
 
     def _themes(self) -> None:
         category = self.value("category")
@@ -288,6 +315,9 @@ class _RecordWriter:
         category = self.value("publication_category")
         if category:
             self._concept("publication_category", category, "publication-category", t.akg("publicationCategory"))
+            match = self.context.concepts.find("publication-category", category)
+            if match and match.iri in DECLARED_RISK_LEVELS:
+                self.add(self.out.registration, t.akg("riskLevel"), DECLARED_RISK_LEVELS[match.iri])
 
     def _dates(self) -> None:
         registration = self.out.registration
@@ -331,14 +361,16 @@ class _RecordWriter:
         link = self.value("lawful_basis_link")
         if link:
             items.append(TitledLink(title="", link=link, url=link if t.is_iri(link) else None, original=link))
-        organisation = self.out.organisation
+        # The publishing organisation's node (TOOI, else minted from its name): local regulations are its own.
+        name, match = self.value("organization"), self.out.organisation
+        publisher_iri = self.context.nodes().node(name, match).value if name and match else None
         result = statutory_bases(
             self.out.registration,
             items,
             self.value("lawful_basis"),
             table=self.context.law_names,
             graph=self.graph,
-            publisher=Publisher(organisation.iri if organisation else None, self.value("organization")),
+            publisher=Publisher(publisher_iri, name),
             language=self.language,
         )
         for basis in result.bases:
@@ -355,49 +387,6 @@ class _RecordWriter:
             )
         for field_name, severity, message, value in result.notes:
             self.note(field_name, severity, message, value)
-
-    def _assessment(
-        self, number: int | str, *, title: str, link: str | None, performed: bool | None, description: str | None
-    ) -> None:
-        node = NamedNode(f"{self.out.registration.value}/assessment/{number}")
-        self.add(self.out.registration, HAS_ASSESSMENT, node)
-        self.out.quads += assessment_quads(
-            node,
-            title=title,
-            link=link,
-            performed=performed,
-            description=description,
-            concepts=self.context.concepts,
-            graph=self.graph,
-            language=self.language,
-        )
-
-    def _assessments(self) -> None:
-        record, registration = self.record, self.out.registration
-        for number, item in enumerate(self.value("impacttoetsen_grouping") or [], 1):
-            self._assessment(number, title=item.title, link=item.url or item.link, performed=True, description=None)
-        explanation = self.value("impacttoetsen")
-        if isinstance(explanation, str) and explanation:
-            self.add(registration, t.akg("assessmentExplanation"), t.text(explanation, self.language))
-        elif isinstance(explanation, list):
-            for number, title in enumerate(explanation, 1):
-                self._assessment(f"named-{number}", title=title, link=None, performed=True, description=None)
-        for key in ("iama", "dpia"):
-            answer = self.value(key)
-            description = self.value(f"{key}_description")
-            if answer is None and description is None:
-                continue
-            performed = yes_no(answer)
-            if answer and performed is None:
-                self._unmapped(key, answer, "not a yes/no answer")
-            self._assessment(key, title=key.upper(), link=None, performed=performed, description=description)
-        listed = self.value("impact_assessment")
-        if isinstance(record, ListingRecord) and listed:
-            performed = yes_no(listed)
-            if performed is None:
-                self._unmapped("impact_assessment", listed, "not a yes/no answer")
-            else:
-                self.add(registration, t.akg("listedImpactAssessment"), t.typed(str(performed).lower(), "boolean"))
 
     def _data_sources(self) -> None:
         items: list[TitledLink] = list(self.value("source_data_grouping") or [])
@@ -423,3 +412,16 @@ class _RecordWriter:
 def map_records(records: Iterator[Record], context: MappingContext) -> Iterator[RecordMapping]:
     for record in records:
         yield map_record(record, context)
+
+
+def _decoded(value: Any) -> Any:
+    """A value with the HTML entities its source escaped decoded (text, lists of text, titled links)."""
+    if isinstance(value, str):
+        return html.unescape(value) if "&" in value else value
+    if isinstance(value, list):
+        return [_decoded(item) for item in value]
+    if isinstance(value, TitledLink) and "&" in value.original:
+        return value.model_copy(
+            update={name: _decoded(getattr(value, name)) for name in ("title", "link", "url", "original")}
+        )
+    return value

@@ -40,11 +40,39 @@ TYPE_BY_PREFIX = {
 
 @dataclass(frozen=True)
 class OrganisationEntry:
-    """One name a TOOI organisation is known by, with its IRI and where that pairing comes from."""
+    """One name a TOOI organisation is known by, with its IRI and where that pairing comes from.
+
+    :param kind: the organisation type (a notation of the organisation-type scheme: ``gemeente``,
+        ``omgevingsdienst`` …) the list says; ``None``: the IRI's TOOI path segment tells it.
+    :param rank: which list wins when two name the same words for different bodies: a newer list (a
+        harvested TOOI list, a list the user gives) ranks above the bundled snapshots.
+    """
 
     name: str
     iri: str
     source: str
+    kind: str | None = None
+    rank: int = 0
+
+    @property
+    def organisation_type(self) -> str:
+        """The organisation-type notation: the list's kind, else the TOOI path segment of the IRI."""
+        return self.kind or tooi_path_type(self.iri)
+
+
+def tooi_path_type(iri: str) -> str:
+    """``https://identifier.overheid.nl/tooi/id/gemeente/gm0363`` -> ``gemeente`` (``so`` for joint arrangements)."""
+    return iri.removeprefix(TOOI_ID).split("/", 1)[0]
+
+
+# The register's own list files say by their name which kind of joint arrangement their rows are.
+_KIND_BY_LIST_NAME = (("omgevingsdienst", "omgevingsdienst"), ("veiligheidsregio", "veiligheidsregio"))
+
+
+def list_kind(path: Path) -> str | None:
+    """The organisation type a register list file holds, when its name says more than its codes do."""
+    name = path.name.casefold()
+    return next((kind for prefix, kind in _KIND_BY_LIST_NAME if name.startswith(prefix)), None)
 
 
 def tooi_iri(code: str) -> str:
@@ -95,12 +123,13 @@ TRANSLATION_PIN = Pin(
 )
 
 
-def read_register_csv(path: Path) -> list[OrganisationEntry]:
+def read_register_csv(path: Path, *, rank: int = 0) -> list[OrganisationEntry]:
     """Read a ``name;identifier;org_id`` list (UTF-8, optional BOM) into entries.
 
     :raises ReconcileError: a row lacks a name or has an unknown ``org_id`` (with file and line).
     """
     entries = []
+    kind = list_kind(path)
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle, delimiter=";")
         for row in reader:
@@ -111,11 +140,11 @@ def read_register_csv(path: Path) -> list[OrganisationEntry]:
                 iri = tooi_iri(code)
             except ReconcileError as err:
                 raise ReconcileError(err.message, path=path, line=reader.line_num, field="org_id") from err
-            entries.append(OrganisationEntry(name=name, iri=iri, source=str(path)))
+            entries.append(OrganisationEntry(name=name, iri=iri, source=path.name, kind=kind, rank=rank))
     return entries
 
 
-def read_tooi_jsonld(path: Path) -> list[OrganisationEntry]:
+def read_tooi_jsonld(path: Path, *, rank: int = 0) -> list[OrganisationEntry]:
     """Read a TOOI value list in expanded JSON-LD: every official, preferred and historical name.
 
     :raises ReconcileError: the file is not a JSON-LD list.
@@ -139,7 +168,9 @@ def read_tooi_jsonld(path: Path) -> list[OrganisationEntry]:
             *_values(node, "voorkeursnaamInclSoort"),
             *_values(node, "afkorting"),
         ]
-        entries.extend(OrganisationEntry(name=name, iri=iri, source=str(path)) for name in dict.fromkeys(names))
+        entries.extend(
+            OrganisationEntry(name=name, iri=iri, source=path.name, rank=rank) for name in dict.fromkeys(names)
+        )
     return entries
 
 
@@ -214,3 +245,26 @@ def read_english_names(path: Path) -> dict[str, str]:
 def english_names_path() -> Path:
     """The project-owned table of English names of national bodies, each with its citation."""
     return Path(__file__).resolve().parent / "data" / "english_names.csv"
+
+
+def aliases_path() -> Path:
+    """The project-owned table of abbreviations and other names of listed bodies, each with its citation."""
+    return Path(__file__).resolve().parent / "data" / "aliases.csv"
+
+
+def read_aliases(path: Path) -> dict[str, tuple[str | None, str]]:
+    """Abbreviation or other name -> (the organisation type it implies or ``None``, the listed name it stands for).
+
+    :raises ReconcileError: a row lacks the alias, the name or a web source, or gives one alias two names.
+    """
+    aliases: dict[str, tuple[str | None, str]] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle, delimiter=";")
+        for row in reader:
+            alias, kind, name, source = (row.get(key, "").strip() for key in ("alias", "type", "name", "source_url"))
+            if not (alias and name and source.startswith(("https://", "http://"))):
+                raise ReconcileError("row needs alias, name and a source_url", path=path, line=reader.line_num)
+            if aliases.get(alias, (kind or None, name)) != (kind or None, name):
+                raise ReconcileError(f"{alias!r} is given two names", path=path, line=reader.line_num)
+            aliases[alias] = (kind or None, name)
+    return aliases

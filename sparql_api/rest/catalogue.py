@@ -53,6 +53,7 @@ MAX_PAGE = 1_000_000  # a million pages of 500 is far beyond any register; beyon
 FACETS = tuple(blocks("algorithm-facets"))
 SORTS = ("title", "id", "organisation", "beginDate", "relevance")
 AKG = "https://w3id.org/algokg/def#"
+TOOI = "https://identifier.overheid.nl/tooi/id/"  # a reconciled organisation; others have an algokg IRI
 NO_VALUE = "urn:algokg:no-value"  # algorithm-facet.rq: the bucket of algorithms without a value
 DCT = "http://purl.org/dc/terms/"
 # The register fields whose presence makes a record complete (organisation-algorithms.rq lists the same).
@@ -381,7 +382,7 @@ def organisations(
                     id=key,
                     label=pick_label([row.get("label") for row in group], lang) or (None if _is_iri(first) else key),
                     organisation_type=_ref(first.get("type"), [row.get("typeLabel") for row in group], lang),
-                    reconciled=_is_iri(first),
+                    reconciled=_is_iri(first) and key.startswith(TOOI),
                     algorithms=_int(first["algorithms"]),
                 )
             )
@@ -645,7 +646,7 @@ def organisation(queries: QueryService, key: str, *, lang: str = "nl") -> Organi
         id=term.value,
         label=(summary.label if summary else None) or (None if isinstance(term, NamedNode) else term.value),
         organisation_type=summary.organisation_type if summary else None,
-        reconciled=isinstance(term, NamedNode),
+        reconciled=isinstance(term, NamedNode) and term.value.startswith(TOOI),
         total=len(algorithms),
         average_share=round(sum(a.share for a in algorithms) / len(algorithms), 4),
         algorithms=algorithms,

@@ -18,8 +18,8 @@ class Model(BaseModel):
 class Ref(Model):
     """Something linked, with a label in the requested language (None when the graph has none).
 
-    `id` is an IRI, except for an organisation that could not be reconciled to TOOI: then it is the
-    organisation's name as published (and `label` is the same name).
+    `id` is an IRI: an organisation that could not be reconciled to TOOI has an algokg IRI of its own
+    (data loaded before organisations were nodes may still give the name as published).
     """
 
     id: str = Field(alias="@id", examples=["https://w3id.org/algokg/id/register-theme/sociale-zekerheid"])
@@ -95,7 +95,9 @@ class OrganisationSummary(Model):
     type: str = Field(default="Organisation", alias="@type")
     label: str | None = None
     organisation_type: Ref | None = Field(default=None, alias="organisationType")
-    reconciled: bool = Field(description="whether the organisation is a TOOI IRI (false: only a published name)")
+    reconciled: bool = Field(
+        description="whether the organisation is a TOOI IRI (false: an algokg organisation node, or only a name)"
+    )
     algorithms: int
 
 

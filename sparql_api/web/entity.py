@@ -53,8 +53,9 @@ def algorithm_page(request: Request, description: Description) -> Response:
     lang = choose_language(request)
     queries = request.app.state.queries
     iri = description.iri.value
-    summary = catalogue.algorithm(queries, iri, lang=lang)
+    # One record: the current registration in the page's language (see sparql_api.web.data).
     details = data.algorithm_details(queries, iri, lang)
+    summary = details.summary or catalogue.algorithm(queries, iri, lang=lang)
     title = (summary.title if summary else None) or description.label(lang)
     return render(
         request,

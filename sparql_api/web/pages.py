@@ -45,9 +45,10 @@ def home(request: Request) -> Response:
         page = catalogue.algorithms(queries, size=1, lang=lang, facet_names=("aiActCategory",))
         organisations = catalogue.organisations(queries, size=1, lang=lang)
         laws = catalogue.laws(queries, size=catalogue.MAX_PAGE_SIZE, lang=lang)
-        assessed, assessed_query = data.assessed_count(queries)
+        counts, assessed_query = data.assessment_counts(queries)
     except QueryError as error:
         return _query_error(request, error)
+    assessed = counts["assessed"]
     high_risk = sum(
         value.count for value in page.facets[0].values if value.value.rsplit("/", 1)[-1].startswith("high-risk")
     )
@@ -177,9 +178,10 @@ def dashboard(request: Request) -> Response:
         page = catalogue.algorithms(
             queries, size=1, lang=lang, facet_names=("publicationCategory", "organisationType", "theme")
         )
-        assessed, assessed_query = data.assessed_count(queries)
+        counts, assessed_query = data.assessment_counts(queries)
     except QueryError as error:
         return _query_error(request, error)
+    assessed = counts["assessed"]
     charts = []
     for facet in page.facets:
         title = translate(lang, f"dash.{facet.name}")
@@ -187,12 +189,12 @@ def dashboard(request: Request) -> Response:
         top = rows[0] if rows else ("—", 0, None)
         description = translate(lang, "chart.desc", n=len(rows), top=top[0], count=top[1])
         charts.append(bar_chart(f"chart-{facet.name}", title, description, rows, total=page.total))
-    rows = [
-        (translate(lang, "dash.with"), assessed, None),
-        (translate(lang, "dash.without"), page.total - assessed, None),
-    ]
+    # Every algorithm in one bucket, so the rows add up to the total; the listing's "Ja" (no instrument named)
+    # and an open status are said as such, not counted as "without".
+    buckets = [bucket for bucket in data.ASSESSMENT_BUCKETS if counts[bucket] or bucket in ("assessed", "without")]
+    rows = [(translate(lang, f"dash.bucket.{bucket}"), counts[bucket], None) for bucket in buckets]
     share = assessed / page.total if page.total else 0.0
-    description = translate(lang, "chart.desc", n=2, top=rows[0][0], count=assessed)
+    description = translate(lang, "chart.desc", n=len(rows), top=rows[0][0], count=rows[0][1])
     charts.append(bar_chart("chart-assessed", translate(lang, "dash.assessed"), description, rows, total=page.total))
     sparql: list[QueryShown] = [*page.sparql, assessed_query]
     return render(

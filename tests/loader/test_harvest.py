@@ -320,7 +320,7 @@ def test_tooi_lists_offline_use_the_cache_or_say_what_is_missing(server: str, tm
     assert len(error.failures) == len(offline) - 2
     assert "no usable cached copy" in error.failures[0]  # the first miss tried the network
     assert all("did not answer" in failure for failure in error.failures[1:])  # the others did not wait again
-    assert "bundled national bodies" in str(error)
+    assert "TOOI list snapshots and national bodies that ship" in str(error)
 
 
 def test_unreachable_reference_lists_are_reported_not_fatal(server: str, tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from loader.sources import csv_source
 GRAPH = NamedNode("https://w3id.org/algokg/graph/source/test")
 AKG = "https://w3id.org/algokg/def#"
 DCT = "http://purl.org/dc/terms/"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 ALG = "https://w3id.org/algokg/id/algorithm/"
 GM_UTRECHT = "https://identifier.overheid.nl/tooi/id/gemeente/gm0344"
 COLUMNS = [
@@ -118,10 +119,16 @@ def test_nothing_is_dropped(context: MappingContext) -> None:
 
 
 def test_an_unknown_organisation_is_listed_with_candidates_not_guessed(context: MappingContext) -> None:
-    (record,) = _records({"algorithm_id": "12345678", "name": "x", "organization": "Gemeente Utrechtse Heuvelrug"})
+    (record,) = _records({"algorithm_id": "12345678", "name": "x", "organization": "Gemeente Utrecht-Zuid"})
     mapped = map_record(record, context)
-    assert _objects(mapped, mapped.registration, AKG + "organisation") == []
-    assert _objects(mapped, mapped.registration, AKG + "organisationName") == [Literal("Gemeente Utrechtse Heuvelrug")]
+    # Not guessed, but a node all the same: minted from its name, typed by its words, marked unreconciled.
+    node = NamedNode("https://w3id.org/algokg/id/organisation/gemeente-utrecht-zuid")
+    assert _objects(mapped, mapped.registration, AKG + "organisation") == [node]
+    assert NamedNode(AKG + "UnreconciledOrganisation") in _objects(mapped, node, RDF_TYPE)
+    assert _objects(mapped, node, AKG + "organisationType") == [
+        NamedNode("https://w3id.org/algokg/id/organisation-type/gemeente")
+    ]
+    assert _objects(mapped, mapped.registration, AKG + "organisationName") == [Literal("Gemeente Utrecht-Zuid")]
     (note,) = mapped.findings
     assert (note.field, note.severity, note.line) == ("organization", "warning", 2)
     assert "Gemeente Utrecht" in note.message
@@ -208,11 +215,13 @@ def test_cvdr_link_is_a_local_regulation(context: MappingContext) -> None:
     [
         ("Data Protection Impact Assessment (DPIA)", "dpia", "label"),
         ("Data Protection Impact Asssesment (DPIA)", "dpia", "label"),
+        # A pre-scan is a pre-scan, whatever instrument it prepares.
         (
             "Data Protection Impact Assessment (DPIA), Pre-DPIA toets of er sprake is van een hoog risico",
-            "dpia",
-            "prefix",
+            "pre-scan-dpia",
+            "pre-scan",
         ),
+        ("Data Protection Impact Assessment (DPIA), anonimisering", "dpia", "prefix"),
         ("DPIA, uitgevoerd in 2023", "dpia", "prefix"),
         ("Uitgevoerd: een DPIA (2023)", "dpia", "acronym"),
         ("Impact Assessment Mensenrechten en Algoritmes (IAMA)", "iama", "label"),

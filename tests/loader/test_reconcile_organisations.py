@@ -8,7 +8,6 @@ import json
 import re
 import shutil
 import threading
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import pytest
 from loader.reconcile.cache import Pin, ReconcileError, fetch
 from loader.reconcile.organisations import OrganisationMatcher, normalise
 from loader.reconcile.tooi import (
+    OrganisationEntry,
     bundled_entries,
     english_names_path,
     national_bodies_path,
@@ -27,6 +27,7 @@ from loader.reconcile.tooi import (
     read_translations,
     tooi_iri,
 )
+from loader.reference import reference_data
 from tests.conftest import shared_path
 
 TOOI = "https://identifier.overheid.nl/tooi/id/"
@@ -34,7 +35,14 @@ GM = TOOI + "gemeente/"
 
 
 @pytest.fixture(scope="module")
-def matcher() -> OrganisationMatcher:
+def matcher(tmp_path_factory: pytest.TempPathFactory) -> OrganisationMatcher:
+    """What a load uses with no flags and nothing harvested: the lists and tables that ship with the package."""
+    return reference_data(cache_dir=tmp_path_factory.mktemp("empty-cache")).organisations
+
+
+@pytest.fixture(scope="module")
+def matcher_with_shared_lists() -> OrganisationMatcher:
+    """The register's own list files and translations given by hand, as `--organisations` would."""
     lists = sorted(shared_path("reference", "organisations").glob("*.csv"))
     entries = bundled_entries(lists) + read_national_bodies(national_bodies_path())
     translations = read_translations(shared_path("reference", "register-standard", "translation_spec_en.json"))
@@ -58,38 +66,28 @@ def test_export_sample_names(matcher: OrganisationMatcher) -> None:
     names = _export_names()
     results = [matcher.match(name) for name in names]
     assert len(names) == 80
-    assert Counter(result.method for result in results) == Counter(
-        {"normalised": 56, "translation": 13, "exact": 1, None: 10}
-    )
-    # Each stays unmatched for a stated reason: no cited English name for a body that has a TOOI id
-    # (ACOI, ACM, Kempengemeenten, IMG, RvIG, Politie, ODRU, Midden-Groningen), or no TOOI id at all
-    # (Stichting ICTU and Stichting Inlichtingenbureau are private foundations).
-    assert sorted(result.name for result in results if result.iri is None) == [
-        "Advisory Committee on Public Access and Information Management (ACOI)",
-        "Consumer and Market Authority",
-        "Cooperation Kempen municipalities",
-        "Groningen Mining Damage Institute",
-        "ICTU",
-        "Municipality of Central Groningen",
-        "National Authority for Identity Data",
-        "Police",
-        "Stichting Inlichtingenbureau",
-        "Utrecht region environmental department",
-    ]
-    assert all(result.candidates for result in results if result.iri is None)
+    # With no flags: only the two bodies no list has stay unmatched (a foundation, and ICTU, also one).
+    assert sorted(result.name for result in results if result.iri is None) == ["ICTU", "Stichting Inlichtingenbureau"]
+    # Nothing in any list is like them: no candidate is named rather than a far-fetched one.
+    assert [result.candidates for result in results if result.iri is None] == [(), ()]
+    assert {result.method for result in results} >= {"exact", "normalised", "translation", "english", "alias"}
 
 
 def test_scrape_sample_names(matcher: OrganisationMatcher) -> None:
     names = _scrape_names()
     results = [matcher.match(name) for name in names]
     assert len(names) == 44
-    assert Counter(result.method for result in results) == Counter({"exact": 37, "normalised": 4, None: 3})
     # Private foundations (Stichting ...) with no TOOI id in any value list.
     assert sorted(result.name for result in results if result.iri is None) == [
         "Reclassering Nederland",
         "Stichting Bureau Informatiediensten Nederland",
         "Stichting Leger des Heils Jeugdbescherming & Reclassering",
     ]
+
+
+def test_the_register_lists_given_by_hand_match_no_less(matcher_with_shared_lists: OrganisationMatcher) -> None:
+    results = [matcher_with_shared_lists.match(name) for name in _export_names()]
+    assert sum(result.iri is not None for result in results) >= 70
 
 
 @pytest.mark.parametrize(
@@ -125,9 +123,29 @@ def test_scrape_sample_names(matcher: OrganisationMatcher) -> None:
         ("Netherlands Enterprise Agency", TOOI + "oorg/oorg10005", "translation"),
         ("Ministry of Finance", TOOI + "ministerie/mnre1090", "translation"),
         ("Ministry of Infrastructure and Water Management", TOOI + "ministerie/mnre1130", "translation"),
-        ("Dutch Media Authority (CvdM)", TOOI + "zbo/zb000197", "translation"),
+        ("Dutch Media Authority (CvdM)", TOOI + "zbo/zb000197", "alias"),
         ("Legal Aid Board", TOOI + "zbo/zb000150", "translation"),
         ("Customs", TOOI + "oorg/oorg12370", "translation"),
+        # The issue's cases: a qualifier kept apart, English renderings, abbreviations, old names.
+        ("Bergen (L)", GM + "gm0893", "normalised"),
+        ("Gemeente Bergen (NH)", GM + "gm0373", "normalised"),
+        ("Municipality of Central Groningen", GM + "gm1952", "english"),
+        ("Municipality of Aa and Hunze", GM + "gm1680", "english"),
+        ("Province of North Holland", "https://identifier.overheid.nl/tooi/id/provincie/pv27", "english"),
+        ("Flevoland province", "https://identifier.overheid.nl/tooi/id/provincie/pv24", "normalised"),
+        ("Safety region Zuid-Holland Zuid", TOOI + "so/so0660", "normalised"),
+        ("Cooperation Kempen municipalities", TOOI + "so/so0665", "english"),
+        ("Groningen Mining Damage Institute", TOOI + "zbo/zb000312", "english"),
+        ("Utrecht region environmental department", TOOI + "so/so0697", "english"),
+        ("Police", TOOI + "oorg/oorg10264", "english"),
+        ("Service Surcharges", TOOI + "oorg/oorg12369", "english"),
+        ("National Authority for Identity Data", TOOI + "oorg/oorg10103", "translation"),
+        ("Ministerie SZW", TOOI + "ministerie/mnre1073", "alias"),
+        ("Ministerie JenV", TOOI + "ministerie/mnre1058", "alias"),
+        ("Kadaster", TOOI + "zbo/zb000195", "alias"),
+        ("Land Registry", TOOI + "zbo/zb000195", "translation"),
+        ("Advisory Committee on Public Access and Information Management (ACOI)", TOOI + "oorg/oorg10236", "alias"),
+        ("Flevoland &amp; Gooi en Vechtstreek (omgevingsdienst)", TOOI + "so/so0696", "normalised"),
     ],
 )
 def test_specific_matches(matcher: OrganisationMatcher, name: str, iri: str, method: str) -> None:
@@ -142,24 +160,55 @@ def test_fuzzy_typo_is_matched_with_its_confidence(matcher: OrganisationMatcher)
 
 def test_bare_place_name_shared_by_two_bodies_is_not_guessed(matcher: OrganisationMatcher) -> None:
     result = matcher.match("Groningen")
-    assert result.iri is None
-    assert {candidate.iri for candidate in result.candidates[:2]} == {
-        GM + "gm0014",
-        "https://identifier.overheid.nl/tooi/id/provincie/pv20",
+    assert (result.iri, result.ambiguous) == (None, True)
+    assert {GM + "gm0014", "https://identifier.overheid.nl/tooi/id/provincie/pv20"} <= {
+        candidate.iri for candidate in result.candidates
     }
 
 
-def test_english_names_come_from_the_cited_table_not_from_translating(matcher: OrganisationMatcher) -> None:
+def test_a_name_two_bodies_share_is_refused_and_the_warning_names_both(matcher: OrganisationMatcher) -> None:
+    for name in ("Gemeente Bergen", "Bergen (Limburg)"):
+        result = matcher.match(name)
+        assert (result.iri, result.ambiguous) == (None, True), name
+        assert [candidate.name for candidate in result.candidates] == ["Gemeente Bergen (NH.)", "Gemeente Bergen (L.)"]
+
+
+def test_a_qualifier_the_only_candidate_contradicts_is_refused() -> None:
+    only = OrganisationMatcher([OrganisationEntry("Gemeente Bergen (L.)", GM + "gm0893", "test", "gemeente")])
+    assert only.match("Bergen (L)").iri == GM + "gm0893"
+    refused = only.match("Bergen (NH)")
+    assert (refused.iri, refused.ambiguous, [c.iri for c in refused.candidates]) == (None, True, [GM + "gm0893"])
+
+
+def test_a_newer_list_wins_where_two_disagree(tmp_path: Path) -> None:
+    older = OrganisationEntry("Gemeente Voorbeeld", GM + "gm0001", "snapshot", "gemeente", rank=0)
+    newer = OrganisationEntry("Gemeente Voorbeeld", GM + "gm0002", "harvested", "gemeente", rank=1)
+    assert OrganisationMatcher([older, newer]).match("Gemeente Voorbeeld").iri == GM + "gm0002"
+    assert OrganisationMatcher([older, newer]).label(GM + "gm0002") == "Gemeente Voorbeeld"
+    same_rank = OrganisationMatcher([older, OrganisationEntry("Gemeente Voorbeeld", GM + "gm0002", "x", "gemeente")])
+    assert same_rank.match("Gemeente Voorbeeld").ambiguous
+
+
+def test_the_register_language_pairs_name_the_dutch_body(matcher: OrganisationMatcher) -> None:
+    assert matcher.match("Municipal Tax Office Voorbeeld").iri is None
+    paired = matcher.with_pairs({"Municipal Tax Office Voorbeeld": "Gemeente Amsterdam"})
+    result = paired.match("Municipal Tax Office Voorbeeld")
+    assert (result.iri, result.method, result.dutch_name) == (GM + "gm0363", "pair", "Gemeente Amsterdam")
+
+
+def test_english_renderings_are_read_word_by_word_and_never_guessed(matcher: OrganisationMatcher) -> None:
     acm = TOOI + "zbo/zb000217"
-    assert matcher.match("Netherlands Authority for Consumers and Markets").iri == acm
-    # The register's own rendering is not the name ACM uses, so it is not guessed.
-    assert (matcher.match("Consumer and Market Authority").iri, matcher.match("Ministry of Magic").iri) == (None, None)
+    assert matcher.match("Netherlands Authority for Consumers and Markets").iri == acm  # the cited table
+    # The register's own rendering: glossary words, in English order, are the words of one listed body.
+    result = matcher.match("Consumer and Market Authority")
+    assert (result.iri, result.method) == (acm, "english")
+    assert matcher.match("Ministry of Magic").iri is None
 
 
 def test_unknown_organisation_stays_unmatched_with_candidates(matcher: OrganisationMatcher) -> None:
-    result = matcher.match("Municipality of Central Groningen")
-    assert (result.iri, result.method) == (None, None)
-    assert result.candidates[0].name == "Gemeente Midden-Groningen"
+    result = matcher.match("Municipality of Amstelveen-Zuid")
+    assert (result.iri, result.method, result.ambiguous) == (None, None, False)
+    assert result.candidates[0].name == "Gemeente Amstelveen"
     assert result.candidates[0].score == result.confidence < 0.9
 
 
@@ -185,7 +234,7 @@ def test_bad_register_row_reports_file_and_line(tmp_path: Path) -> None:
 
 def test_national_bodies_table_cites_every_row() -> None:
     entries = read_national_bodies(national_bodies_path())
-    assert len(entries) == 44
+    assert len(entries) == 104
     assert len({entry.name for entry in entries}) == len(entries)
     # A published value list, or a file pinned at a commit that shows the identifier.
     pinned = re.compile(r"https://github\.com/[\w.-]+/[\w.-]+/blob/[0-9a-f]{40}/")
@@ -196,11 +245,13 @@ def test_national_bodies_table_cites_every_row() -> None:
     )
 
 
-def test_every_english_name_in_the_table_resolves(matcher: OrganisationMatcher) -> None:
+def test_every_english_name_in_the_table_names_the_body_its_dutch_name_does(matcher: OrganisationMatcher) -> None:
     names = read_english_names(english_names_path())
-    assert len(names) == 9
-    results = {english: matcher.match(english) for english in names}
-    assert {english: result.method for english, result in results.items()} == dict.fromkeys(names, "translation")
+    assert len(names) == 55
+    for english, dutch in names.items():
+        assert matcher.match(english).iri == matcher.match(dutch).iri, english
+    # The SED work organisation is in no list: its English and Dutch names both stay unmatched.
+    assert matcher.match("SED Organization (Municipalities Stede Broec, Enkhuizen, Drechterland)").iri is None
 
 
 def test_english_name_with_two_dutch_names_is_refused(tmp_path: Path) -> None:
@@ -299,3 +350,47 @@ def test_cache_dir_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch, t
 
     monkeypatch.setenv("ALGOKG_CACHE", str(tmp_path))
     assert default_cache_dir() == tmp_path
+
+
+def test_the_shipped_snapshots_hold_the_register_lists_with_their_provenance() -> None:
+    from loader.reconcile.snapshots import REGISTER_LISTS, SNAPSHOT_DIR, read_snapshot
+
+    for listed in REGISTER_LISTS:
+        source = shared_path("reference", "organisations", listed.file)
+        with (SNAPSHOT_DIR / listed.snapshot).open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle, delimiter=";"))
+        # Every row says which list it comes from, at which version, with that file's sha256 and where it lives.
+        assert {(row["list"], row["sha256"]) for row in rows} == {
+            (listed.file, hashlib.sha256(source.read_bytes()).hexdigest())
+        }
+        assert all(row["version"] and row["source_url"].startswith("https://github.com/MinBZK/") for row in rows)
+        assert {(entry.name, entry.iri) for entry in read_snapshot(SNAPSHOT_DIR / listed.snapshot)} == {
+            (entry.name, entry.iri) for entry in read_register_csv(source)
+        }
+
+
+def test_a_snapshot_row_without_provenance_is_refused_with_its_place(tmp_path: Path) -> None:
+    from loader.reconcile.snapshots import read_snapshot
+
+    path = tmp_path / "snapshot.csv"
+    path.write_text(
+        "name;tooi_iri;type;list;version;sha256;source_url\n"
+        f"Gemeente A;{GM}gm0001;gemeente;l.csv;1;ab;https://x\n"
+        f"Gemeente B;{GM}gm0002;gemeente;l.csv;1;;https://x\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ReconcileError, match="sha256") as caught:
+        read_snapshot(path)
+    assert (caught.value.path, caught.value.line, caught.value.field) == (path, 3, "sha256")
+
+
+def test_a_harvested_list_wins_over_the_shipped_snapshot(tmp_path: Path) -> None:
+    """`algokg harvest` puts newer TOOI lists in the cache; where they disagree with what ships, they win."""
+    ont = "https://identifier.overheid.nl/tooi/def/ont/"
+    renamed = f"{GM}gm9999"  # a fictitious successor under a shipped municipality's name
+    node = {"@id": renamed, ont + "organisatiecode": [{"@value": "gm9999"}]}
+    node[ont + "officieleNaamInclSoort"] = [{"@value": "Gemeente Aalten"}]
+    (tmp_path / "tooi-rwc_gemeenten_compleet-9.json").write_text(json.dumps([node]), encoding="utf-8")
+    assert reference_data(cache_dir=tmp_path).organisations.match("Gemeente Aalten").iri == renamed
+    shipped = reference_data(cache_dir=tmp_path / "empty").organisations.match("Gemeente Aalten")
+    assert shipped.iri == GM + "gm0197"

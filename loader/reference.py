@@ -4,8 +4,9 @@ Organisation lists come from, in order: the files the user names (`--organisatio
 lists ``name;identifier;org_id`` or TOOI JSON-LD value lists), the TOOI lists and the register's
 English translations in the download cache (`algokg harvest` puts them there), and the project's
 own table of national bodies. Laws come from the BWB list in the download cache (`algokg harvest`), the
-project's bundled law table and the model's law data (:mod:`loader.reconcile.law_gazetteer`). Nothing is
-downloaded here: a load works offline.
+project's bundled law table, the model's law data (:mod:`loader.reconcile.law_gazetteer`) and the bundled
+table of laws known by name only (:mod:`loader.reconcile.law_by_name`). Nothing is downloaded here: a load
+works offline.
 """
 
 import os
@@ -16,6 +17,7 @@ from pathlib import Path
 from loader.mapping.concepts import ConceptIndex, default_concept_index
 from loader.reconcile.bwb_list import BWB_LIST_PIN, read_bwb_list
 from loader.reconcile.cache import default_cache_dir
+from loader.reconcile.law_by_name import by_name_path, read_by_name
 from loader.reconcile.law_gazetteer import Gazetteer, LawEntry, bundled_path, read_bundled
 from loader.reconcile.model_laws import model_law_entries
 from loader.reconcile.organisations import OrganisationMatcher
@@ -48,9 +50,14 @@ def bundled_law_entries() -> tuple[LawEntry, ...]:
 
 
 @cache
+def laws_by_name() -> tuple[LawEntry, ...]:
+    return tuple(read_by_name(by_name_path()))
+
+
+@cache
 def default_gazetteer() -> Gazetteer:
-    """The bundled law table and the model's laws (no BWB list: what a load knows without a harvest)."""
-    return Gazetteer.merged(bundled_law_entries(), model_law_entries())
+    """The bundled law tables and the model's laws (no BWB list: what a load knows without a harvest)."""
+    return Gazetteer.merged(bundled_law_entries(), model_law_entries(), laws_by_name())
 
 
 def gazetteer(cache_dir: Path) -> Gazetteer:
@@ -61,7 +68,7 @@ def gazetteer(cache_dir: Path) -> Gazetteer:
     cached = cache_dir / BWB_LIST_PIN.name
     if not cached.exists():
         return default_gazetteer()
-    return Gazetteer.merged(read_bwb_list(cached), bundled_law_entries(), model_law_entries())
+    return Gazetteer.merged(read_bwb_list(cached), bundled_law_entries(), model_law_entries(), laws_by_name())
 
 
 def organisation_entries(path: Path) -> list[OrganisationEntry]:

@@ -2,8 +2,11 @@
 
 The gold file (``tests/gold/legal_bases.csv``) was annotated by hand from the samples' text: per record the
 laws (BWB id or CELEX), the articles (with paragraph and point) and the local regulations it states. Rows
-marked ``ambiguous`` are neither required nor held against the mapping; a law the record names whose
-identifier no citable source gives is written ``?`` and counts as missed whatever the mapping does.
+marked ``ambiguous`` are neither required nor held against the mapping. A law counts as found when the record
+is linked to a node of that law: by its BWB id or CELEX number, or, for a law the record names whose
+identifier no citable source gives (written ``?`` with its official name), the node minted from its name
+(``…/id/law/name/{slug}``, ``loader.reconcile.law_by_name``) when one of that node's names is the gold name
+(accents, case and punctuation aside); an article of such a law likewise.
 
 Each source file is mapped exactly as ``algokg load`` maps it (``loader.pipeline.prepare``, validation off,
 with an empty download cache so a harvested BWB list does not change the figures); what a registration's
@@ -18,6 +21,7 @@ import json
 import re
 import sys
 import tempfile
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -33,6 +37,7 @@ FIELDS = ("law", "article", "local_regulation")
 AKG = "https://w3id.org/algokg/def#"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 _BWB = re.compile(r"/id/law/bwb/(BWB[RV]\d{7})(/.*)?$")
+_BY_NAME = re.compile(r"/id/law/name/([0-9a-z]+(?:-[0-9a-z]+)*)(/.*)?$")
 _ELI_ACT = re.compile(r"^http://data\.europa\.eu/eli/(reg|dir|dec)/(\d{4})/(\d+)/oj$")
 _ELI_PART = re.compile(r"/id/law/eli/(reg|dir|dec)/(\d{4})/(\d+)((?:/[a-z]{2,4}_[0-9A-Za-z]+)*)$")
 _CVDR = re.compile(r"/id/law/cvdr/(CVDR\d+)")
@@ -63,7 +68,7 @@ def read_gold(path: Path = GOLD) -> dict[str, dict[str, Expected]]:
             kind = row["kind"]
             if kind == "none":
                 continue
-            law = row["law"] if row["law"] != "?" else f"?{row['name']}"
+            law = row["law"] if row["law"] != "?" else f"?{name_slug(row['name'])}"
             if kind == "law":
                 key: tuple[str, ...] = (law,)
             elif kind == "article":
@@ -78,10 +83,17 @@ def read_gold(path: Path = GOLD) -> dict[str, dict[str, Expected]]:
     return gold
 
 
+def name_slug(name: str) -> str:
+    """A law's name without accents, case and punctuation (as ``…/id/law/name/{slug}`` spells it)."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    return re.sub(r"[^0-9a-z]+", "-", plain.casefold()).strip("-")
+
+
 def keys_of_resource(iri: str, labels: dict[str, str]) -> list[tuple[str, tuple[str, ...]]]:
     """(field, key) pairs a cited resource stands for: its law, its article, or a local regulation."""
-    if match := _BWB.search(iri):
-        law, rest = match.group(1), match.group(2) or ""
+    if match := _BWB.search(iri) or _BY_NAME.search(iri):
+        law = match.group(1) if match.re is _BWB else "?" + match.group(1)  # a law known by name: "?{slug}"
+        rest = match.group(2) or ""
         found = [("law", (law,))]
         parts = rest.strip("/").split("/") if rest else []
         steps = dict(zip(parts[::2], parts[1::2], strict=False))
@@ -108,12 +120,28 @@ def _celex(kind: str, year: str, number: str) -> str:
     return f"3{year}{_CELEX_LETTER[kind]}{int(number):04d}"
 
 
-def found_keys(quads: Iterable[object]) -> dict[str, dict[str, set[tuple[str, ...]]]]:
+@dataclass
+class Found:
+    """What a source's quads link: algorithm id -> field -> keys, and the names of each law known by name
+    (the slug of each of its labels -> the slug its node is minted from)."""
+
+    keys: dict[str, dict[str, set[tuple[str, ...]]]]
+    by_name: dict[str, str] = field(default_factory=dict)
+
+    def canonical(self, key: tuple[str, ...]) -> tuple[str, ...]:
+        """A gold key of a law written ``?`` as the found keys spell it, when a node of that name was minted."""
+        if not key or not key[0].startswith("?"):
+            return key
+        return ("?" + self.by_name.get(key[0][1:], key[0][1:]), *key[1:])
+
+
+def found_keys(quads: Iterable[object]) -> Found:
     """algorithm id -> field -> keys, read from a source's quads (registration -> basis -> resource)."""
     bases: dict[str, list[str]] = defaultdict(list)
     resources: dict[str, list[str]] = defaultdict(list)
     algorithm_of: dict[str, str] = {}
     labels: dict[str, str] = {}
+    by_name: dict[str, str] = {}
     for quad in quads:
         subject, predicate, obj = quad.subject.value, quad.predicate.value, quad.object.value  # type: ignore[attr-defined]
         if predicate == AKG + "hasStatutoryBasis" and "/registration/" in subject:
@@ -124,6 +152,8 @@ def found_keys(quads: Iterable[object]) -> dict[str, dict[str, set[tuple[str, ..
             algorithm_of[subject] = obj.rsplit("/", 1)[-1]
         elif predicate == RDFS_LABEL:
             labels.setdefault(subject, obj)
+            if (minted := _BY_NAME.search(subject)) and minted.group(2) is None:
+                by_name[name_slug(obj)] = minted.group(1)
     found: dict[str, dict[str, set[tuple[str, ...]]]] = defaultdict(lambda: defaultdict(set))
     for registration, nodes in bases.items():
         algorithm = algorithm_of.get(registration)
@@ -131,16 +161,17 @@ def found_keys(quads: Iterable[object]) -> dict[str, dict[str, set[tuple[str, ..
             for iri in resources.get(node, []):
                 for name, key in keys_of_resource(iri, labels):
                     found[algorithm or registration][name].add(key)
-    return found
+    return Found(found, by_name)
 
 
-def score(gold: dict[str, Expected], found: dict[str, dict[str, set[tuple[str, ...]]]], source: str) -> list[dict]:
+def score(gold: dict[str, Expected], found: Found, source: str) -> list[dict]:
     rows = []
     for name in FIELDS:
         tp = fp = fn = 0
         for record, expected in gold.items():
-            got = found.get(record, {}).get(name, set())
-            required, allowed = expected.required.get(name, set()), expected.allowed.get(name, set())
+            got = found.keys.get(record, {}).get(name, set())
+            required = {found.canonical(key) for key in expected.required.get(name, set())}
+            allowed = {found.canonical(key) for key in expected.allowed.get(name, set())}
             tp += len(got & required)
             fp += len(got - required - allowed)
             fn += len(required - got)

@@ -6,8 +6,9 @@ value lists), the TOOI lists `algokg harvest` put in the download cache, and wha
 snapshots of the TOOI lists (``loader/reconcile/data/tooi/``) and the project's cited table of national bodies.
 English names are read with the register's own translations (shipped, and refreshed by a harvest), the cited
 table of English names and the table of abbreviations. Laws come from the BWB list in the download cache
-(`algokg harvest`), the project's bundled law table and the model's law data
-(:mod:`loader.reconcile.law_gazetteer`). Nothing is downloaded here: a load works offline.
+(`algokg harvest`), the project's bundled law table, the model's law data
+(:mod:`loader.reconcile.law_gazetteer`) and the bundled table of laws known by name only
+(:mod:`loader.reconcile.law_by_name`). Nothing is downloaded here: a load works offline.
 """
 
 import os
@@ -18,6 +19,7 @@ from pathlib import Path
 from loader.mapping.concepts import ConceptIndex, default_concept_index
 from loader.reconcile.bwb_list import BWB_LIST_PIN, read_bwb_list
 from loader.reconcile.cache import default_cache_dir
+from loader.reconcile.law_by_name import by_name_path, read_by_name
 from loader.reconcile.law_gazetteer import Gazetteer, LawEntry, bundled_path, read_bundled
 from loader.reconcile.model_laws import model_law_entries
 from loader.reconcile.organisations import OrganisationMatcher
@@ -53,9 +55,14 @@ def bundled_law_entries() -> tuple[LawEntry, ...]:
 
 
 @cache
+def laws_by_name() -> tuple[LawEntry, ...]:
+    return tuple(read_by_name(by_name_path()))
+
+
+@cache
 def default_gazetteer() -> Gazetteer:
-    """The bundled law table and the model's laws (no BWB list: what a load knows without a harvest)."""
-    return Gazetteer.merged(bundled_law_entries(), model_law_entries())
+    """The bundled law tables and the model's laws (no BWB list: what a load knows without a harvest)."""
+    return Gazetteer.merged(bundled_law_entries(), model_law_entries(), laws_by_name())
 
 
 def gazetteer(cache_dir: Path) -> Gazetteer:
@@ -66,7 +73,7 @@ def gazetteer(cache_dir: Path) -> Gazetteer:
     cached = cache_dir / BWB_LIST_PIN.name
     if not cached.exists():
         return default_gazetteer()
-    return Gazetteer.merged(read_bwb_list(cached), bundled_law_entries(), model_law_entries())
+    return Gazetteer.merged(read_bwb_list(cached), bundled_law_entries(), model_law_entries(), laws_by_name())
 
 
 # Which list wins where two disagree: what the user names, then what a harvest fetched, then what ships.

@@ -3,8 +3,10 @@ points and chapters, and local regulations of the organisation that published th
 
 IRIs follow docs/identifiers.md: ``…/law/bwb/{BWB id}[/artikel/{n}[/lid/{p}][/onderdeel/{x}] | /hoofdstuk/{n}]``
 with Juriconnect references (``jci1.3:c:BWBR0015703&artikel=64&lid=1&onderdeel=c``); an EU act is its ELI,
-its parts ``…/law/eli/{type}/{year}/{number}/art_{n}[/par_{p}][/pnt_{x}]``; a local regulation is its CVDR
-node, or ``…/law/local/{organisation}/{title}`` when no CVDR link names it. Every law node is named: by the
+its parts ``…/law/eli/{type}/{year}/{number}/art_{n}[/par_{p}][/pnt_{x}]``; a law known by name only
+(:mod:`loader.reconcile.law_by_name`) is ``…/law/name/{slug}`` (``akg:LawByName``), its parts as a BWB law's
+without Juriconnect references; a local regulation is its CVDR node, or ``…/law/local/{organisation}/{title}``
+when no CVDR link names it. Every law node is named: by the
 gazetteer's title, else by the title the register cites most for it (``akg:nameSource "register"``), else by
 its identifier (``akg:nameSource "identifier"``). Names the model's law data already gives are not repeated.
 """
@@ -17,12 +19,13 @@ from pyoxigraph import Literal, NamedNode
 
 from loader.mapping import terms as t
 from loader.reconcile.law_articles import ArticleRef
-from loader.reconcile.law_gazetteer import Gazetteer, eli_from_law_id
+from loader.reconcile.law_gazetteer import Gazetteer, eli_from_law_id, is_minted
 from loader.reconcile.local_regulations import title_key
 from loader.reconcile.model_laws import model_subjects
 
 Triple = tuple[NamedNode, NamedNode, NamedNode | Literal]
 RDFS_LABEL = t.RDFS_LABEL
+SKOS_EXACT_MATCH = NamedNode("http://www.w3.org/2004/02/skos/core#exactMatch")
 _ORDINAL_NL = {1: "eerste", 2: "tweede", 3: "derde", 4: "vierde", 5: "vijfde", 6: "zesde", 7: "zevende", 8: "achtste"}
 
 
@@ -42,6 +45,8 @@ class Publisher:
 
 
 def law_iri(law_id: str) -> NamedNode:
+    if is_minted(law_id):
+        return NamedNode(f"{t.ID}law/name/{law_id.removeprefix('name:')}")
     eli = eli_from_law_id(law_id)
     return NamedNode(eli) if eli else t.bwb_law_iri(law_id)
 
@@ -49,7 +54,13 @@ def law_iri(law_id: str) -> NamedNode:
 def law_triples(law_id: str, gazetteer: Gazetteer) -> list[Triple]:
     node = law_iri(law_id)
     triples: list[Triple] = [(node, t.RDF_TYPE, t.eli("LegalResource"))]
-    if eli_from_law_id(law_id):
+    if is_minted(law_id):  # no identifier: the node says so, and links what a source gives (an ELI)
+        triples.append((node, t.RDF_TYPE, t.akg("LawByName")))
+        entry = gazetteer.get(law_id)
+        if entry is not None and entry.same_as:
+            same_as = NamedNode(entry.same_as)
+            triples += [(node, SKOS_EXACT_MATCH, same_as), (node, t.RDFS_SEE_ALSO, same_as)]
+    elif eli_from_law_id(law_id):
         triples.append((node, t.akg("celexNumber"), Literal(law_id)))
     else:
         triples += [
@@ -113,7 +124,8 @@ def part_node(
         path, jci = f"{path}/{step}", f"{jci}&{key}={value}"
         node = NamedNode(path)
         triples += _subdivision(node, parent, value)
-        triples.append((node, t.akg("juriconnectReference"), Literal(jci)))
+        if not is_minted(law_id):
+            triples.append((node, t.akg("juriconnectReference"), Literal(jci)))
         if node.value not in model_subjects():
             dutch, english = _part_labels(law_id, gazetteer, steps[: steps.index((step, key, value)) + 1])
             triples += [

@@ -13,10 +13,15 @@ Four feeds are merged, the first to name a law's title winning for its label:
 A name that belongs to more than one law, or is listed as a context name (``GW`` for the Gemeentewet, while
 ``Gw`` is also the Grondwet), is ambiguous: the citation grammar resolves it only when the record cites one
 of its laws unambiguously elsewhere.
+
+A law the records name but whose identifier no citable source gives has a name-minted id, ``name:{slug}``
+(:mod:`loader.reconcile.law_by_name`). It gives way to an identified law: when another feed names a law by
+its official title, every name of the minted law resolves to that law's identifier instead.
 """
 
 import csv
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -26,6 +31,7 @@ from loader.reconcile.name_index import NameIndex, NameMatch
 
 _BWB_ID = re.compile(r"BWB[RV]\d{7}")
 _CELEX = re.compile(r"[1-9]\d{4}[A-Z]\d{4}")
+_MINTED = re.compile(r"name:[0-9a-z]+(?:-[0-9a-z]+)*")
 _ELI_ACT = re.compile(r"^http://data\.europa\.eu/eli/(reg|dir|dec)/(\d{4})/(\d+)/oj$")
 _CELEX_LETTER = {"reg": "R", "dir": "L", "dec": "D"}
 _ELI_KIND = {letter: kind for kind, letter in _CELEX_LETTER.items()}
@@ -46,6 +52,7 @@ class LawEntry:
     :param article_style: ``colon`` when the law numbers its articles chapter:number (``5.20`` means ``5:20``).
     :param repealed: the date the law stopped applying, when a source says so.
     :param in_model: the model's law data describes it (labels need not be written again).
+    :param same_as: an IRI a source gives for the law where algokg has no BWB id or CELEX for it (an ELI).
     """
 
     law_id: str
@@ -59,10 +66,15 @@ class LawEntry:
     repealed: str | None = None
     snapshot: str | None = None
     in_model: bool = False
+    same_as: str | None = None
 
     @property
     def is_eu(self) -> bool:
         return _CELEX.fullmatch(self.law_id) is not None
+
+    @property
+    def is_minted(self) -> bool:
+        return is_minted(self.law_id)
 
 
 def celex_from_eli(eli: str) -> str | None:
@@ -92,7 +104,27 @@ def eli_from_law_id(law_id: str) -> str | None:
 
 
 def is_law_id(value: str) -> bool:
+    """A BWB id or CELEX number (what a citable source gives); never a name-minted id."""
     return bool(_BWB_ID.fullmatch(value) or _CELEX.fullmatch(value))
+
+
+def name_slug(name: str) -> str:
+    """A law's name as its minted id and IRI spell it: accents, case and punctuation do not count.
+
+    >>> name_slug("Ministeriële regeling landelijke aanpak adreskwaliteit")
+    'ministeriele-regeling-landelijke-aanpak-adreskwaliteit'
+    """
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    return re.sub(r"[^0-9a-z]+", "-", plain.casefold()).strip("-")
+
+
+def minted_id(title: str) -> str:
+    """The id of a law known only by its official name: ``name:{slug}``."""
+    return f"name:{name_slug(title)}"
+
+
+def is_minted(law_id: str) -> bool:
+    return _MINTED.fullmatch(law_id) is not None
 
 
 def read_bundled(path: Path) -> list[LawEntry]:
@@ -102,16 +134,7 @@ def read_bundled(path: Path) -> list[LawEntry]:
     """
     entries: list[LawEntry] = []
     seen: set[str] = set()
-    with path.open(encoding="utf-8", newline="") as handle:
-        lines = [(number, line) for number, line in enumerate(handle, 1) if not line.startswith("#")]
-    reader = csv.DictReader((line for _, line in lines), delimiter=";")
-    if tuple(reader.fieldnames or ()) != _COLUMNS:
-        raise ReconcileError(f"expected the columns {';'.join(_COLUMNS)}", path=path, line=lines[0][0] if lines else 1)
-    for index, row in enumerate(reader, 1):
-        line = lines[index][0]
-        if None in row:
-            raise ReconcileError("more fields than columns: a value holds the delimiter ';'", path=path, line=line)
-        value = {key: (row.get(key) or "").strip() for key in _COLUMNS}
+    for line, value in read_rows(path, _COLUMNS):
         law_id = value["law_id"]
         if not is_law_id(law_id):
             raise ReconcileError(f"not a BWB id or CELEX number: {law_id!r}", path=path, line=line, field="law_id")
@@ -120,21 +143,42 @@ def read_bundled(path: Path) -> list[LawEntry]:
         if law_id in seen:
             raise ReconcileError(f"{law_id} is listed twice", path=path, line=line, field="law_id")
         seen.add(law_id)
-        entries.append(
-            LawEntry(
-                law_id=law_id,
-                source=f"{path.name}: {value['source']}",
-                title_nl=value["title_nl"] or None,
-                title_en=value["title_en"] or None,
-                names=_split(*_unless_abbreviation(value["title_nl"]), value["names"], value["english"]),
-                abbreviations=_split(value["abbreviations"], *_if_abbreviation(value["title_nl"])),
-                context=_split(value["context"]),
-                article_style=value["article_style"] or None,
-                repealed=value["repealed"] or None,
-                snapshot=value["snapshot"] or None,
-            )
-        )
+        entries.append(entry_from_row(law_id, value, path))
     return entries
+
+
+def read_rows(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number, stripped values) of each row of a ``;``-separated table with ``#`` comment lines.
+
+    :raises ReconcileError: the header is not ``columns``, or a row has more fields than columns (file and line).
+    """
+    with path.open(encoding="utf-8", newline="") as handle:
+        lines = [(number, line) for number, line in enumerate(handle, 1) if not line.startswith("#")]
+    reader = csv.DictReader((line for _, line in lines), delimiter=";")
+    if tuple(reader.fieldnames or ()) != columns:
+        raise ReconcileError(f"expected the columns {';'.join(columns)}", path=path, line=lines[0][0] if lines else 1)
+    for index, row in enumerate(reader, 1):
+        line = lines[index][0]
+        if None in row:
+            raise ReconcileError("more fields than columns: a value holds the delimiter ';'", path=path, line=line)
+        yield line, {key: (row.get(key) or "").strip() for key in columns}
+
+
+def entry_from_row(law_id: str, value: dict[str, str], path: Path) -> LawEntry:
+    """A law entry from a table row (a title that is an abbreviation is matched as one)."""
+    return LawEntry(
+        law_id=law_id,
+        source=f"{path.name}: {value['source']}",
+        title_nl=value["title_nl"] or None,
+        title_en=value["title_en"] or None,
+        names=_split(*_unless_abbreviation(value["title_nl"]), value["names"], value["english"]),
+        abbreviations=_split(value["abbreviations"], *_if_abbreviation(value["title_nl"])),
+        context=_split(value["context"]),
+        article_style=value.get("article_style") or None,
+        repealed=value.get("repealed") or None,
+        snapshot=value["snapshot"] or None,
+        same_as=value.get("same_as") or None,
+    )
 
 
 def is_abbreviation(name: str) -> bool:
@@ -168,6 +212,7 @@ class Gazetteer:
 
     def __post_init__(self) -> None:
         self._index: NameIndex | None = None
+        self._identified_names: dict[str, set[str]] | None = None  # name slug -> identified laws (successor)
         self.descriptions: dict[str, object] = {}  # law id -> its triples, made once (loader.mapping.laws)
 
     @classmethod
@@ -196,8 +241,10 @@ class Gazetteer:
                 repealed=known.repealed or entry.repealed,
                 snapshot=known.snapshot or entry.snapshot,
                 in_model=known.in_model or entry.in_model,
+                same_as=known.same_as or entry.same_as,
             )
         self._index = None
+        self._identified_names = None
         self.descriptions = {}
 
     def with_pairs(self, names: dict[str, str], cited_titles: dict[str, str]) -> "Gazetteer":
@@ -218,14 +265,35 @@ class Gazetteer:
         if self._index is None:
             index = NameIndex()
             for entry in self.entries.values():
+                law_id = self.successor(entry.law_id)
                 for name in entry.names:
-                    index.add(name, entry.law_id, "name")
+                    index.add(name, law_id, "name")
                 for name in entry.abbreviations:
-                    index.add(name, entry.law_id, "abbreviation")
+                    index.add(name, law_id, "abbreviation")
                 for name in entry.context:
-                    index.add(name, entry.law_id, "context")
+                    index.add(name, law_id, "context")
             self._index = index
         return self._index
+
+    def successor(self, law_id: str) -> str:
+        """The law a name-minted law is: the one identified law another feed names by its official title, if any.
+
+        A minted law gives way so that, once ``algokg harvest`` has fetched the BWB list, new loads link the BWB
+        node and not the minted one; identified laws and minted laws no feed identifies are their own.
+        """
+        entry = self.entries.get(law_id)
+        if entry is None or not entry.is_minted:
+            return law_id
+        if self._identified_names is None:
+            names: dict[str, set[str]] = {}
+            for known in self.entries.values():
+                if not known.is_minted:
+                    for name in (*known.names, *known.abbreviations):
+                        names.setdefault(name_slug(name), set()).add(known.law_id)
+            self._identified_names = names
+        titles = {name_slug(title) for title in (entry.title_nl, entry.title_en) if title}
+        laws = {law for title in titles for law in self._identified_names.get(title, ())}
+        return next(iter(laws)) if len(laws) == 1 else law_id
 
     def scan(self, text: str) -> Iterator[NameMatch]:
         """Every law name in ``text``, longest first at each position, without overlaps."""

@@ -556,6 +556,7 @@ def legal_resource(queries: QueryService, iri: str, *, lang: str = "nl") -> Lega
         celex=first("celex"),
         juriconnect=first("juriconnect"),
         see_also=sorted({row["seeAlso"].value for row in facts if "seeAlso" in row}),
+        by_name="https://w3id.org/algokg/def#LawByName" in types,
         total=len(reliant),
         algorithms=reliant,
         groups=_groups(reliant),

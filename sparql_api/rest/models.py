@@ -178,6 +178,11 @@ class LegalResourceView(Model):
     celex: str | None = None
     juriconnect: str | None = None
     see_also: list[str] = Field(default_factory=list, alias="seeAlso")
+    by_name: bool = Field(
+        default=False,
+        alias="byName",
+        description="a law known by name only (akg:LawByName): no citable source gives its BWB id or CELEX number",
+    )
     total: int = Field(description="number of distinct algorithms relying on it")
     algorithms: list[ReliantAlgorithm]
     groups: list[OrganisationGroup]

@@ -224,3 +224,34 @@ def test_titles_the_register_pairs_with_a_link_resolve_elsewhere(tmp_path: Path)
 
     rows = open_store(store).query("SELECT ?r WHERE { GRAPH ?g { ?b <https://w3id.org/algokg/def#legalResource> ?r } }")
     assert BWB + "BWBR0040634/artikel/1.1" in {row["r"].value for row in rows}
+
+
+def test_a_law_known_by_name_is_a_node_minted_from_its_name(context: MappingContext) -> None:
+    by_name = "https://w3id.org/algokg/id/law/name/"
+    laa, charter = (
+        by_name + "ministeriele-regeling-landelijke-aanpak-adreskwaliteit",
+        by_name + "handvest-van-de-grondrechten-van-de-europese-unie",
+    )
+    mapped = _map(
+        context,
+        "Article 8 of the Charter of Fundamental Rights of the European Union",
+        "1: Ministeriele regeling LAA, https://rijksoverheid.nl/documenten/regelingen/2023/05/01/"
+        "ministeriele-regeling-landelijke-aanpak-adreskwaliteit-laa",
+    )
+    assert _resources(mapped) == {laa, charter + "/artikel/8"}
+    for law in (laa, charter):
+        assert _objects(mapped, law, RDF_TYPE.value) == {ELI + "LegalResource", AKG + "LawByName"}
+        assert _objects(mapped, law, AKG + "bwbId") == set()
+    assert _objects(mapped, laa, RDFS_LABEL.value) == {
+        "Ministeriële regeling landelijke aanpak adreskwaliteit",
+        "Ministerial Regulation on the National Address Quality Approach",
+    }
+    eli = "http://data.europa.eu/eli/treaty/char_2012/oj"  # the ELI a source gives (../shared/reference, DPV)
+    assert _objects(mapped, charter, "http://www.w3.org/2004/02/skos/core#exactMatch") == {eli}
+    assert _objects(mapped, charter, "http://www.w3.org/2000/01/rdf-schema#seeAlso") == {eli}
+    article = charter + "/artikel/8"
+    assert _objects(mapped, article, ELI + "is_part_of") == {charter}
+    assert _objects(mapped, article, AKG + "juriconnectReference") == set()  # no BWB id to refer by
+    assert "Article 8 of the Charter of Fundamental Rights of the European Union" in _objects(
+        mapped, article, RDFS_LABEL.value
+    )

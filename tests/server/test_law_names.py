@@ -72,3 +72,26 @@ def test_the_brp_page_lists_algorithms_citing_the_law_and_its_articles(api: str)
     listing = httpx.get(f"{api}/laws", params={"lang": "nl"}, headers={"Accept": "text/html"}).text
     assert "Wet basisregistratie personen" in listing
     assert ">https://w3id.org/algokg/id/law/" not in listing  # no law shown as a bare IRI
+
+
+def test_a_law_known_by_name_is_linked_named_and_shown_as_such(api: str) -> None:
+    # Record 27677810 cites the Ministeriële regeling LAA, whose BWB id no citable source gives (14b).
+    laa = "https://w3id.org/algokg/id/law/name/ministeriele-regeling-landelijke-aanpak-adreskwaliteit"
+    view = httpx.get(f"{api}/api/law", params={"id": laa, "lang": "nl"}).json()
+    assert view["byName"] is True and view.get("bwbId") is None
+    assert view["label"] == "Ministeriële regeling landelijke aanpak adreskwaliteit"
+    assert ALGORITHM + "27677810" in {algorithm["@id"] for algorithm in view["algorithms"]}
+    assert httpx.get(f"{api}/api/law", params={"id": BRP}).json()["byName"] is False
+    page = httpx.get(
+        f"{api}/id/law/name/ministeriele-regeling-landelijke-aanpak-adreskwaliteit",
+        params={"lang": "en"},
+        headers={"Accept": "text/html"},
+    )
+    assert page.status_code == 200 and "known by name only" in page.text
+    charter = httpx.get(
+        f"{api}/id/law/name/handvest-van-de-grondrechten-van-de-europese-unie",
+        params={"lang": "en"},
+        headers={"Accept": "text/html"},
+    )
+    assert "Charter of Fundamental Rights of the European Union" in charter.text
+    assert "http://data.europa.eu/eli/treaty/char_2012/oj" in charter.text  # its ELI as the official text

@@ -412,9 +412,7 @@ def serve(
     """Serve the graph over SPARQL. Without a store, first harvest the live register when it is
     reachable, and otherwise build the store from the EXAMPLE dataset. With --remote, answer from a
     remote store that `algokg publish` fills (the store directory then only holds caches)."""
-    import uvicorn
-
-    from sparql_api import create_app
+    from sparql_api import create_app, serving
     from sparql_api.settings import Settings
 
     try:
@@ -437,7 +435,7 @@ def serve(
         remote=remote,
     )
     click.echo(f"serving {remote or store_dir} on http://{host}:{port}/sparql")
-    uvicorn.run(create_app(settings), host=host, port=port)
+    serving.serve(create_app(settings), settings, host=host, port=port)  # uvicorn, with header and shutdown bounds
 
 
 @cli.command()

@@ -1,6 +1,6 @@
 """Every benchmark in one run, each against its baseline measured in the same run: one table, and JSON.
 
-    python -m benchmarks.run [--sizes 1000,10000] [--quick] [--only load,validation,rest,http]
+    python -m benchmarks.run [--sizes 1000,10000] [--quick] [--only load,validation,rest,http,abuse]
                              [--json benchmarks/results.json]
 
 - load: the `algokg load` pipeline against pyoxigraph's raw bulk load of the same quads (`benchmarks.load`);
@@ -13,6 +13,9 @@
   ratio = cold latency / raw, goal <= 1.5.
 - http: `/sparql` against `oxigraph serve-read-only` on the same data (`benchmarks.http`); ratio = throughput
   of algokg / Oxigraph, goal >= 0.8.
+- abuse: 50 anonymous clients running expensive queries while a probe times `/health` and a cheap query
+  (`benchmarks.abuse`, at the smallest size); p50 against the idle server, p99 against its goal (100 ms, 1 s):
+  ratio = goal / p99, goal >= 1.
 
 Times are medians. The JSON (default `benchmarks/results.json`, not committed) holds the table's rows and
 every benchmark's full result, with the machine, Python version and git commit, so runs can be compared.
@@ -33,13 +36,14 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from benchmarks import abuse as abuse_bench
 from benchmarks import http as http_bench
 from benchmarks import load as load_bench
 from benchmarks import rest as rest_bench
 from benchmarks.generate import generate
 from loader.reference import ReferenceData, reference_data
 
-BENCHMARKS = ("load", "validation", "rest", "http")
+BENCHMARKS = ("load", "validation", "rest", "http", "abuse")
 DEFAULT_JSON = Path(__file__).parent / "results.json"
 
 
@@ -233,6 +237,16 @@ def run_http(sizes: Sequence[int], config: Settings, work: Path) -> tuple[list[R
     return rows, details
 
 
+def run_abuse(sizes: Sequence[int], config: Settings, work: Path) -> tuple[list[Row], dict[str, object]]:
+    """Once, at the smallest size: what an attack costs everybody else does not depend on the data's size."""
+    quick = config.duration < 1
+    result = abuse_bench.run(
+        min(sizes), duration=5.0 if quick else 40.0, idle=2.0 if quick else 5.0, warmup=1.0 if quick else 3.0, work=work
+    )
+    print(f"abuse {min(sizes)}: {result['attack']}", flush=True)
+    return abuse_bench.rows(result), result
+
+
 # -- report ----------------------------------------------------------------------------------------
 
 
@@ -267,7 +281,8 @@ def table(rows: Sequence[Row]) -> str:
         )
     lines.append(
         "ours / baseline: load = pipeline / raw bulk load (ratio raw/pipeline); validation = compiled / pyshacl s (ratio pyshacl / compiled), one record ms; "
-        "rest = cold HTTP p50 / raw SPARQL p50; http = algokg / oxigraph serve throughput. Medians."
+        "rest = cold HTTP p50 / raw SPARQL p50; http = algokg / oxigraph serve throughput; "
+        "abuse = p50 under attack / idle, p99 under attack / goal. Medians."
     )
     return "\n".join(lines)
 
@@ -318,6 +333,9 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
             rows += part
         if "http" in chosen:
             part, details["http"] = run_http(sizes, config, work / "served")
+            rows += part
+        if "abuse" in chosen:
+            part, details["abuse"] = run_abuse(sizes, config, work / "served")
             rows += part
     rows += geometric_means(rows)
     document = {

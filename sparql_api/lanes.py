@@ -11,9 +11,10 @@ holder, the server itself) rank first. The rules:
    query that may start, of a client ranked no lower, waits for one; then it is stopped (503, Retry-After).
    When a place in the lane frees, the oldest overdue query takes it.
 3. **Order of waiting.** Privileged, then light, then new, then heavy clients' queries (a waiting query follows
-   its client's rank as it changes). Privileged queries are served first come, first served; the others newest
-   first: under overload a queue served in order makes every query wait for all the expensive ones ahead of it
-   (and miss its deadline), while newest first answers what was just asked and lets the oldest time out (503).
+   its client's rank as it changes). Within a rank, first come, first served, until the oldest query of that
+   rank has waited T: then newest first (privileged queries are always served in order). An overloaded queue
+   served in order makes every query wait for all the expensive ones ahead of it and miss its deadline; newest
+   first answers what was just asked and lets the oldest time out (503).
 4. **Heavy clients make room.** A waiting query of a light (or privileged) client may stop a running query of a
    heavy client that is not in the long-query lane.
 5. **Heavy clients wait for the lane.** While the long-query lane is full, a heavy client's query does not
@@ -26,10 +27,8 @@ waits for no expensive one, and one of a new client for T at most. Privileged qu
 rules 2 and 4 (they still count in the lane) and rule 5 does not hold them back.
 """
 
-import heapq
-import itertools
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 PRIVILEGED, LIGHT, NEW, HEAVY = 0, 1, 2, 3  # ranks, served in this order
 MEMORY = 60.0  # seconds a client stays heavy or light after the query that made it so
@@ -38,8 +37,6 @@ _MAX_REMEMBERED = 100_000  # clients remembered at most per kind (the oldest for
 OVERDUE = "overdue"  # why a query was stopped (rule 2)
 MAKE_ROOM = "make-room"  # (rule 4)
 
-_order = itertools.count()
-
 
 @dataclass(eq=False)
 class Job:
@@ -47,17 +44,11 @@ class Job:
 
     client: str
     privileged: bool = False
-    seq: int = field(default_factory=lambda: next(_order))
     rank: int = NEW  # its client's rank (kept up to date while it waits; fixed once it runs)
     started: float | None = None  # when it got its worker
     long: bool = False  # holds a place in the long-query lane
     overdue: bool = False  # past T without a place in the lane
     stopping: str | None = None  # OVERDUE or MAKE_ROOM once chosen to be stopped
-
-    @property
-    def order(self) -> tuple[int, int]:
-        """Its place in the queue (rule 3): by rank; privileged first come first served, the others newest first."""
-        return self.rank, self.seq if self.privileged else -self.seq
 
 
 class Lanes:
@@ -66,9 +57,9 @@ class Lanes:
     def __init__(self, long_lane: int, long_seconds: float) -> None:
         self.long_lane = max(0, long_lane)
         self.long_seconds = long_seconds
-        self._heap: list[tuple[tuple[int, int], Job]] = []  # stale entries (served, gone, re-ranked) skipped
-        self._queued: dict[str, set[Job]] = defaultdict(set)  # waiting queries by client
-        self._waiting = 0
+        # Waiting queries: per rank, in the order they came (-> when they began to wait); and per client.
+        self._queues: dict[int, dict[Job, float]] = {rank: {} for rank in (PRIVILEGED, LIGHT, NEW, HEAVY)}
+        self._queued: dict[str, set[Job]] = defaultdict(set)
         self.running: set[Job] = set()
         self._heavy_until: dict[str, float] = {}
         self._light_until: dict[str, float] = {}
@@ -86,49 +77,42 @@ class Lanes:
         rank = self.rank(client, now)
         for job in self._queued.get(client, ()):
             if not job.privileged and job.rank != rank:
+                self._queues[rank][job] = self._queues[job.rank].pop(job)
                 job.rank = rank
-                heapq.heappush(self._heap, (job.order, job))
 
     # -- waiting --------------------------------------------------------------------------------------------
 
     def wait(self, job: Job, now: float) -> None:
         job.rank = PRIVILEGED if job.privileged else self.rank(job.client, now)
-        heapq.heappush(self._heap, (job.order, job))
+        self._queues[job.rank][job] = now
         self._queued[job.client].add(job)
-        self._waiting += 1
 
     def forget(self, job: Job) -> None:
         """`job` no longer waits (it gave up, or was served)."""
         queued = self._queued.get(job.client)
         if queued is not None and job in queued:
             queued.discard(job)
-            self._waiting -= 1
+            del self._queues[job.rank][job]
             if not queued:
                 del self._queued[job.client]
 
     @property
     def waiting(self) -> int:
-        return self._waiting
+        return sum(len(queue) for queue in self._queues.values())
 
-    def _is_queued(self, job: Job) -> bool:
-        return job in self._queued.get(job.client, ())
-
-    def _first(self) -> Job | None:
-        while self._heap:
-            order, job = self._heap[0]
-            if self._is_queued(job) and order == job.order:
-                return job
-            heapq.heappop(self._heap)
-        return None
-
-    def next_waiting(self) -> Job | None:
+    def next_waiting(self, now: float) -> Job | None:
         """The waiting query to serve next (rule 3), out of the queue; None if none may start (rule 5)."""
-        job = self._first()
-        if job is None or not self.may_start(job):
-            return None  # heavy ones wait last in the queue: if the first may not start, none may
-        heapq.heappop(self._heap)
-        self.forget(job)
-        return job
+        for rank, queue in self._queues.items():
+            if not queue:
+                continue
+            if rank == HEAVY and self._lane_full():
+                return None
+            oldest = next(iter(queue))
+            overloaded = rank != PRIVILEGED and now - queue[oldest] >= self.long_seconds
+            job = next(reversed(queue)) if overloaded else oldest
+            self.forget(job)
+            return job
+        return None
 
     def may_start(self, job: Job) -> bool:
         return job.rank != HEAVY or not self._lane_full()
@@ -170,9 +154,7 @@ class Lanes:
 
         At most one per waiting query that may start and that no query already being stopped makes room for.
         """
-        startable = sorted(
-            (job for jobs in self._queued.values() for job in jobs if self.may_start(job)), key=lambda job: job.order
-        )
+        startable = [job for queue in self._queues.values() for job in queue if self.may_start(job)]  # by rank
         pending = len(startable) - sum(1 for job in self.running if job.stopping)
         chosen: list[Job] = []
         for waiter in startable[: max(0, pending)]:

@@ -284,7 +284,7 @@ class WorkerPool:
         """Idle workers to waiting queries (in the policy's order); if some still wait, make room."""
         if self._closing:
             return  # every query is being stopped; no worker is replaced
-        while self._idle and (job := self._lanes.next_waiting()) is not None:
+        while self._idle and (job := self._lanes.next_waiting(time.monotonic())) is not None:
             waiter = self._waiters.get(job)
             if waiter is None or waiter.done():
                 continue

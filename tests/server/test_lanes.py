@@ -6,9 +6,9 @@ T = 0.5
 
 
 def _running(lanes: Lanes, client: str, now: float, *, privileged: bool = False) -> Job:
+    """A query that got a worker at once (as when one is idle): ranked, and running."""
     job = Job(client, privileged)
-    lanes.wait(job, now)
-    assert lanes.next_waiting() is job
+    job.rank = PRIVILEGED if privileged else lanes.rank(client, now)
     lanes.started(job, now)
     return job
 
@@ -73,17 +73,26 @@ def test_privileged_first_then_light_then_new_then_heavy_clients() -> None:
     for job in (heavy, light, new, privileged):
         lanes.wait(job, 1.0)
     assert (heavy.rank, light.rank, new.rank, privileged.rank) == (HEAVY, LIGHT, NEW, PRIVILEGED)
-    assert [lanes.next_waiting() for _ in range(4)] == [privileged, light, new, heavy]
-    assert lanes.next_waiting() is None
+    assert [lanes.next_waiting(1.0) for _ in range(4)] == [privileged, light, new, heavy]
+    assert lanes.next_waiting(1.0) is None
 
 
-def test_within_a_rank_the_newest_query_goes_first_but_privileged_ones_in_order() -> None:
+def test_within_a_rank_first_come_first_served_until_the_queue_is_overloaded() -> None:
     lanes = Lanes(long_lane=1, long_seconds=T)
-    older, newer = Job("a"), Job("b")
-    first_token, second_token = Job("t", privileged=True), Job("t", privileged=True)
-    for job in (older, newer, first_token, second_token):
+    jobs = [Job("a"), Job("b"), Job("c")]
+    for job in jobs:
         lanes.wait(job, 0.0)
-    assert [lanes.next_waiting() for _ in range(4)] == [first_token, second_token, newer, older]
+    assert lanes.next_waiting(0.1) is jobs[0]  # the oldest has waited less than T: in order
+    assert lanes.next_waiting(T) is jobs[2]  # it has waited T: newest first
+    assert lanes.next_waiting(T) is jobs[1]
+
+
+def test_privileged_queries_are_always_served_in_order() -> None:
+    lanes = Lanes(long_lane=1, long_seconds=T)
+    first, second = Job("t", privileged=True), Job("t", privileged=True)
+    lanes.wait(first, 0.0)
+    lanes.wait(second, 0.0)
+    assert [lanes.next_waiting(10.0), lanes.next_waiting(10.0)] == [first, second]
 
 
 def test_a_waiting_query_follows_its_clients_rank() -> None:
@@ -95,7 +104,7 @@ def test_a_waiting_query_follows_its_clients_rank() -> None:
     running.stopping = OVERDUE
     lanes.finished(running, 1.0, answered=False)  # stopped: its client is heavy now, and so is its waiting query
     assert waiting.rank == HEAVY
-    assert [lanes.next_waiting(), lanes.next_waiting()] == [other, waiting]
+    assert [lanes.next_waiting(1.0), lanes.next_waiting(1.0)] == [other, waiting]
 
 
 def test_heavy_clients_wait_while_the_lane_is_full() -> None:
@@ -105,10 +114,10 @@ def test_heavy_clients_wait_while_the_lane_is_full() -> None:
     lanes.reached_long(in_lane)
     heavy = Job("attacker-2")
     lanes.wait(heavy, 1.0)
-    assert lanes.next_waiting() is None  # a worker may be idle: it stays for others
+    assert lanes.next_waiting(1.0) is None  # a worker may be idle: it stays for others
     assert lanes.victims(1.0) == []  # nor is anything stopped for it
     lanes.finished(in_lane, 2.0, answered=False, timed_out=True)
-    assert lanes.next_waiting() is heavy
+    assert lanes.next_waiting(2.0) is heavy
 
 
 def test_with_one_worker_heavy_clients_are_served_last_but_served() -> None:
@@ -116,7 +125,7 @@ def test_with_one_worker_heavy_clients_are_served_last_but_served() -> None:
     _make_heavy(lanes, "attacker", 0.0)
     heavy = Job("attacker")
     lanes.wait(heavy, 1.0)
-    assert lanes.next_waiting() is heavy
+    assert lanes.next_waiting(1.0) is heavy
 
 
 def test_a_light_client_makes_room_in_a_heavy_clients_fast_lane_query() -> None:
@@ -162,4 +171,4 @@ def test_a_waiter_that_gives_up_leaves_the_queue() -> None:
     lanes.wait(gone, 0.0)
     lanes.wait(staying, 0.0)
     lanes.forget(gone)
-    assert lanes.waiting == 1 and lanes.next_waiting() is staying and lanes.waiting == 0
+    assert lanes.waiting == 1 and lanes.next_waiting(0.0) is staying and lanes.waiting == 0

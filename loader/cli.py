@@ -426,14 +426,17 @@ def serve(
         _fail(error, EXIT_STORE)
     # ALGOKG_PUBLIC_BASE (behind a proxy) wins over the address the server binds to.
     bound = None if os.environ.get("ALGOKG_PUBLIC_BASE") else f"http://{host}:{port}"
-    settings = Settings.from_environment(
-        store_dir,
-        public_base=bound,
-        query_timeout=query_timeout,
-        max_query_timeout=max_query_timeout,
-        query_workers=query_workers,
-        remote=remote,
-    )
+    try:
+        settings = Settings.from_environment(
+            store_dir,
+            public_base=bound,
+            query_timeout=query_timeout,
+            max_query_timeout=max_query_timeout,
+            query_workers=query_workers,
+            remote=remote,
+        )
+    except ValueError as error:  # an ALGOKG_* variable that does not parse: say which, exit 2
+        raise click.UsageError(str(error)) from None
     click.echo(f"serving {remote or store_dir} on http://{host}:{port}/sparql")
     serving.serve(create_app(settings), settings, host=host, port=port)  # uvicorn, with header and shutdown bounds
 

@@ -16,7 +16,9 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
+from click.testing import CliRunner
 
+from loader.cli import cli
 from tests.server.conftest import Server, start_server
 
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # never ends on any store
@@ -291,3 +293,11 @@ def test_trickling_connections_are_cut_and_do_not_pile_up(server: Server) -> Non
     finally:
         for connection in connections:
             connection.close()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"), [("ALGOKG_CLIENT_CONCURRENCY", "four"), ("ALGOKG_TRUSTED_PROXIES", "10.0.0.1, proxy")]
+)
+def test_a_bound_that_does_not_parse_is_named(example_store: Path, variable: str, value: str) -> None:
+    result = CliRunner().invoke(cli, ["serve", "--store", str(example_store)], env={variable: value})
+    assert result.exit_code == 2 and variable in result.output, result.output

@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | sha256sum | cut -c1-12)
 
-.PHONY: run test lint docs bench bench-http bench-rest bench-remote bench-all fidelity clean web
+.PHONY: run test lint docs bench bench-http bench-rest bench-remote bench-abuse bench-all fidelity clean web
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "algokg needs Python 3.11 (set PYTHON=...)"'
@@ -46,6 +46,11 @@ bench-remote: $(STAMP)
 # hand-annotated gold files in tests/gold/: precision and recall per field family, JSON in benchmarks/results-fidelity.json.
 fidelity: $(STAMP)
 	$(BIN)/python -m benchmarks.fidelity --json benchmarks/results-fidelity.json
+
+# 50 anonymous clients running expensive queries: /health (goal p99 < 100 ms) and a cheap query (p99 < 1 s) meanwhile
+# (about a minute).
+bench-abuse: $(STAMP)
+	$(BIN)/python -m benchmarks.abuse --size 1000 --clients 50 --duration 40 --json benchmarks/results-abuse.json
 
 # Every benchmark against its baseline in one run: one table of medians and ratios, JSON in benchmarks/results.json
 # (a few minutes at 1k; see docs/performance.md).

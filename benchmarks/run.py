@@ -1,6 +1,6 @@
 """Every benchmark in one run, each against its baseline measured in the same run: one table, and JSON.
 
-    python -m benchmarks.run [--sizes 1000,10000] [--quick] [--only load,validation,rest,http]
+    python -m benchmarks.run [--sizes 1000,10000] [--quick] [--only load,validation,rest,http,abuse,fidelity]
                              [--json benchmarks/results.json]
 
 - load: the `algokg load` pipeline against pyoxigraph's raw bulk load of the same quads (`benchmarks.load`);
@@ -13,6 +13,9 @@
   ratio = cold latency / raw, goal <= 1.5.
 - http: `/sparql` against `oxigraph serve-read-only` on the same data (`benchmarks.http`); ratio = throughput
   of algokg / Oxigraph, goal >= 0.8.
+- abuse: 50 anonymous clients running expensive queries while a probe times `/health` and a cheap query
+  (`benchmarks.abuse`, at the smallest size); p50 against the idle server, p99 against its goal (100 ms, 1 s):
+  ratio = goal / p99, goal >= 1.
 - fidelity: the register's samples (../shared/samples) against the gold files in tests/gold/ (`benchmarks.fidelity`,
   `make fidelity`); ours = precision, baseline = recall, size = the units compared. Skipped without ../shared.
 
@@ -35,6 +38,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from benchmarks import abuse as abuse_bench
 from benchmarks import fidelity as fidelity_bench
 from benchmarks import http as http_bench
 from benchmarks import load as load_bench
@@ -42,7 +46,7 @@ from benchmarks import rest as rest_bench
 from benchmarks.generate import generate
 from loader.reference import ReferenceData, reference_data
 
-BENCHMARKS = ("load", "validation", "rest", "http", "fidelity")
+BENCHMARKS = ("load", "validation", "rest", "http", "abuse", "fidelity")
 DEFAULT_JSON = Path(__file__).parent / "results.json"
 
 
@@ -236,6 +240,16 @@ def run_http(sizes: Sequence[int], config: Settings, work: Path) -> tuple[list[R
     return rows, details
 
 
+def run_abuse(sizes: Sequence[int], config: Settings, work: Path) -> tuple[list[Row], dict[str, object]]:
+    """Once, at the smallest size: what an attack costs everybody else does not depend on the data's size."""
+    quick = config.duration < 1
+    result = abuse_bench.run(
+        min(sizes), duration=5.0 if quick else 40.0, idle=2.0 if quick else 5.0, warmup=1.0 if quick else 3.0, work=work
+    )
+    print(f"abuse {min(sizes)}: {result['attack']}", flush=True)
+    return abuse_bench.rows(result), result
+
+
 def run_fidelity(shared: Path = fidelity_bench.DEFAULT_SHARED) -> tuple[list[Row], list[dict[str, object]]]:
     """Every fidelity family's rows (precision as ours, recall as baseline); none without the samples."""
     if not (shared / "samples").is_dir():
@@ -297,7 +311,8 @@ def table(rows: Sequence[Row]) -> str:
         )
     lines.append(
         "ours / baseline: load = pipeline / raw bulk load (ratio raw/pipeline); validation = compiled / pyshacl s (ratio pyshacl / compiled), one record ms; "
-        "rest = cold HTTP p50 / raw SPARQL p50; http = algokg / oxigraph serve throughput. Medians. "
+        "rest = cold HTTP p50 / raw SPARQL p50; http = algokg / oxigraph serve throughput; "
+        "abuse = p50 under attack / idle, p99 under attack / goal. Medians. "
         "fidelity = precision / recall on the samples' gold files, size = units compared."
     )
     return "\n".join(lines)
@@ -350,6 +365,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
         if "http" in chosen:
             part, details["http"] = run_http(sizes, config, work / "served")
             rows += part
+        if "abuse" in chosen:
+            part, details["abuse"] = run_abuse(sizes, config, work / "served")
         if "fidelity" in chosen:
             part, details["fidelity"] = run_fidelity()
             rows += part

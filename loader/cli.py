@@ -412,9 +412,7 @@ def serve(
     """Serve the graph over SPARQL. Without a store, first harvest the live register when it is
     reachable, and otherwise build the store from the EXAMPLE dataset. With --remote, answer from a
     remote store that `algokg publish` fills (the store directory then only holds caches)."""
-    import uvicorn
-
-    from sparql_api import create_app
+    from sparql_api import create_app, serving
     from sparql_api.settings import Settings
 
     try:
@@ -428,16 +426,19 @@ def serve(
         _fail(error, EXIT_STORE)
     # ALGOKG_PUBLIC_BASE (behind a proxy) wins over the address the server binds to.
     bound = None if os.environ.get("ALGOKG_PUBLIC_BASE") else f"http://{host}:{port}"
-    settings = Settings.from_environment(
-        store_dir,
-        public_base=bound,
-        query_timeout=query_timeout,
-        max_query_timeout=max_query_timeout,
-        query_workers=query_workers,
-        remote=remote,
-    )
+    try:
+        settings = Settings.from_environment(
+            store_dir,
+            public_base=bound,
+            query_timeout=query_timeout,
+            max_query_timeout=max_query_timeout,
+            query_workers=query_workers,
+            remote=remote,
+        )
+    except ValueError as error:  # an ALGOKG_* variable that does not parse: say which, exit 2
+        raise click.UsageError(str(error)) from None
     click.echo(f"serving {remote or store_dir} on http://{host}:{port}/sparql")
-    uvicorn.run(create_app(settings), host=host, port=port)
+    serving.serve(create_app(settings), settings, host=host, port=port)  # uvicorn, with header and shutdown bounds
 
 
 @cli.command()

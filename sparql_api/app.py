@@ -11,6 +11,7 @@ from sparql_api import errors, graph_store, linked_data, metadata, protocol, upd
 from sparql_api import rest as rest_api
 from sparql_api.cors import PublicCORSMiddleware
 from sparql_api.headers import DOCS_POLICY, SecurityHeadersMiddleware
+from sparql_api.limits import RequestLimits
 from sparql_api.queries import QueryService
 from sparql_api.remote_queries import RemoteQueryService
 from sparql_api.settings import Settings
@@ -23,7 +24,11 @@ def create_app(settings: Settings) -> FastAPI:
     # The embedded store (query worker processes) or a remote one (SPARQL Protocol over HTTP).
     app.state.queries = RemoteQueryService(settings) if settings.remote else QueryService(settings)
 
+    # Middleware added first is innermost. Errors first: every error answer still passes the layers below.
     errors.install(app)  # unknown paths, bad parameters, unexpected exceptions: problem+json or an HTML page
+    # Body limits (413/408), requests per client (429), the client of every query and the cancellation of its
+    # queries when it goes away (sparql_api.limits).
+    app.add_middleware(RequestLimits, settings=settings)
     metadata.install(app)  # /health, /ready, /metrics (+ request metrics), VoID, DCAT, dumps
     # Read endpoints are public: any origin may GET/POST them; large answers travel gzipped.
     app.add_middleware(GZipMiddleware, minimum_size=1024)  # skips application/gzip (the dumps) by default

@@ -103,7 +103,7 @@ async def _read(request: Request, path: str | None) -> Response:
 
 
 # -- writing -----------------------------------------------------------------------------------------------------
-# The body is read here (at most `Settings.max_write_bytes`) and parsed in the write worker (`body_documents`,
+# The body is read here (at most `Settings.max_upload_body`) and parsed in the write worker (`body_documents`,
 # `_parse`, from `sparql_api.body_jobs.run_graph_store`), never in the server.
 
 
@@ -157,9 +157,9 @@ async def _write(request: Request, path: str | None, method: str) -> Response:
         if media_type != "multipart/form-data" and media_type not in READ_FORMATS:
             return _unsupported(media_type)
         try:
-            body = await read_body(request, request.app.state.settings.max_write_bytes)
+            body = await read_body(request, request.app.state.settings.max_upload_body)
         except BodyTooLarge as error:
-            return too_large(error, "ALGOKG_MAX_WRITE_BYTES")
+            return too_large(error, "ALGOKG_MAX_UPLOAD_BODY")
     settings = request.app.state.settings
     job = GraphStoreJob(
         settings.store_dir, method, iri, body, content_type, _base(request), graph is None, write_limits(request)

@@ -382,7 +382,8 @@ async def dump(request: Request, name: str) -> Response:
 
 
 @router.get("/health", summary="The process answers")
-def health() -> dict[str, str]:
+async def health() -> dict[str, str]:
+    # On the event loop: no thread of the pool (which busy routes may hold) and nothing of the store.
     return {"status": "ok"}
 
 

@@ -24,6 +24,7 @@ _TIMED = frozenset({"serialize", "select", "ask", "answer"})  # the QueryService
 # grow the registry (every label set is kept in memory and in each scrape). Status codes are three digits.
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
 OTHER = "other"  # an unknown method, or a path no route matched
+_TIMED_ASYNC = frozenset({"answer_async"})  # and those that do so on the event loop
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
 
 
@@ -104,7 +105,27 @@ class InstrumentedQueries:
         attribute = getattr(self._inner, name)
         if name in _TIMED and callable(attribute):
             return lambda *args, **kwargs: self._timed(name, attribute, args, kwargs)
+        if name in _TIMED_ASYNC and callable(attribute):
+            return lambda *args, **kwargs: self._timed_async(name, attribute, args, kwargs)
         return attribute
+
+    async def _timed_async(
+        self, operation: str, method: Callable[..., Any], args: Iterable[Any], kwargs: dict[str, Any]
+    ) -> Any:
+        started = time.perf_counter()
+        outcome = "error"
+        try:
+            result = await method(*args, **kwargs)
+            outcome = "ok"
+            return result
+        except QueryTimeout:
+            outcome = "timeout"
+            self._metrics.query_timeouts.inc()
+            raise
+        finally:
+            self._metrics.query_seconds.labels(operation.removesuffix("_async"), outcome).observe(
+                time.perf_counter() - started
+            )
 
     def _timed(self, operation: str, method: Callable[..., Any], args: Iterable[Any], kwargs: dict[str, Any]) -> Any:
         started = time.perf_counter()

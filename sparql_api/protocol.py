@@ -21,6 +21,7 @@ from sparql_api import service_description
 from sparql_api.negotiation import choose_media_type
 from sparql_api.problems import problem
 from sparql_api.queries import (
+    QueryCancelled,
     QueryFailed,
     QueryService,
     QuerySyntaxError,
@@ -54,9 +55,9 @@ VARY = {"Vary": "Accept"}
 
 
 async def sparql(request: Request) -> Response:
-    """The endpoint (see `install`). The query waits for its worker in the threadpool, not on the event loop."""
+    """The endpoint (see `install`). The query is awaited on the event loop: waiting holds no thread."""
     if request.method in ("GET", "HEAD"):
-        return await run_in_threadpool(_handle, request, request.query_params.multi_items(), describe=True)
+        return await _handle(request, request.query_params.multi_items(), describe=True)
     if request.method != "POST":
         detail = f"/sparql answers GET and POST, not {request.method}"
         return problem(405, "Method Not Allowed", detail, headers={"Allow": "GET, HEAD, POST"})
@@ -81,7 +82,7 @@ async def sparql(request: Request) -> Response:
         params += parse_qsl(body, keep_blank_values=True)
     else:
         params.append(("query", body))
-    return await run_in_threadpool(_handle, request, params, describe=False)
+    return await _handle(request, params, describe=False)
 
 
 def install(app: FastAPI) -> None:
@@ -113,7 +114,7 @@ def _charset(parameters: str) -> str | None:
     return None
 
 
-def _handle(request: Request, params: Sequence[tuple[str, str]], *, describe: bool) -> Response:
+async def _handle(request: Request, params: Sequence[tuple[str, str]], *, describe: bool) -> Response:
     values: dict[str, list[str]] = {}
     for key, value in params:
         values.setdefault(key, []).append(value)
@@ -127,7 +128,7 @@ def _handle(request: Request, params: Sequence[tuple[str, str]], *, describe: bo
     format = formats[-1] if formats else None
     if not queries:
         if describe:
-            return _description(request, accept, format)
+            return await run_in_threadpool(_description, request, accept, format)  # cached per data version
         return problem(400, "Bad Request", "no query given (the `query` parameter or an application/sparql-query body)")
     default_graph, named_graphs = values.get("default-graph-uri"), values.get("named-graph-uri")
     for name, iris in (("default-graph-uri", default_graph), ("named-graph-uri", named_graphs)):
@@ -149,7 +150,7 @@ def _handle(request: Request, params: Sequence[tuple[str, str]], *, describe: bo
         return _not_acceptable(accept, format, [*RESULT_TYPES, *GRAPH_TYPES])
     service: QueryService = request.app.state.queries
     try:
-        body, used = service.answer(
+        body, used = await service.answer_async(
             queries[0],
             RESULT_FORMATS[solutions_type] if solutions_type else None,
             GRAPH_FORMATS[graph_type] if graph_type else None,
@@ -171,6 +172,8 @@ def _handle(request: Request, params: Sequence[tuple[str, str]], *, describe: bo
         return _not_acceptable(accept, format, offered, form=error.form)
     except QueryFailed as error:
         return problem(500, "Query failed", str(error))
+    except QueryCancelled as error:  # nobody reads this answer; the status tells the access log and the metrics
+        return problem(error.status, "Client closed request", str(error))
     media_type = solutions_type if isinstance(used, QueryResultsFormat) else graph_type
     return Response(content=body, media_type=media_type, headers=VARY)
 

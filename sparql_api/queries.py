@@ -8,21 +8,30 @@ Interface other modules rely on (keep it stable):
 - `QueryService.select(query, substitutions=…) -> list[dict[str, Term]]`: rows as pyoxigraph terms;
 - `QueryService.ask(query, substitutions=…) -> bool`;
 - `QueryService.data_version`: names the store generation answering (for ETag / Last-Modified);
-- `QueryService.timeout(asked)`: the deadline a query gets;
+- `QueryService.timeout(asked)`: the deadline a query gets (its ceiling depends on the client: `sparql_api.clients`);
+- `await QueryService.answer_async(…)`: `answer` for a caller on the event loop; waiting holds no thread;
+- `QueryService.stop_all()`: stop every running query now (the server is shutting down);
 - `QueryService.last_modified`, `writable`, `search_index()`, `extension_functions()`, `dump_nquads(out)`: what
   the endpoints need besides queries, answered by the embedded store here and by a remote one in
   `sparql_api.remote_queries.RemoteQueryService` (the other implementation of this interface);
 - errors: `QuerySyntaxError` (line, column), `QueryTimeout` (the deadline; `QueryOverloaded` when no worker
-  became free), `QueryFailed`, `WrongResultFormat`.
+  became free; `QueryStopped` when the worker was needed elsewhere or the server shuts down), `QueryCancelled`
+  (the client went away), `QueryFailed`, `WrongResultFormat`.
+
+Every query runs on behalf of the client of the HTTP request being served (`sparql_api.clients.current`): its
+deadline ceiling, its place in the workers' queue (`sparql_api.lanes`), and its cancellation when that client
+disconnects (the request's `RequestContext` cancels the query's future, which kills its worker).
 
 Queries run in worker processes (`sparql_api.worker_pool`) that are killed at the deadline, because pyoxigraph
 cannot interrupt a query. Parameters are bound as RDF terms through `substitutions`, never pasted into query text.
 """
 
+import asyncio
+import concurrent.futures
 import os
 import re
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -39,8 +48,10 @@ from pyoxigraph import (
 )
 
 from loader.store import current_path
+from sparql_api import clients
+from sparql_api.lanes import MAKE_ROOM, OVERDUE
 from sparql_api.settings import Settings
-from sparql_api.worker_pool import WorkerDied, WorkerPool, WorkersBusy, WorkerTimedOut
+from sparql_api.worker_pool import WorkerDied, WorkerPool, WorkersBusy, WorkerStopped, WorkerTimedOut
 
 Term = NamedNode | BlankNode | Literal
 ResultFormat = QueryResultsFormat | RdfFormat
@@ -81,6 +92,32 @@ class QueryOverloaded(QueryTimeout):
         super().__init__(
             seconds, f"all {workers} query workers stayed busy for {seconds:g} s; the query was not started"
         )
+
+
+class QueryStopped(QueryTimeout):
+    """The query was stopped before its deadline: its worker was needed (`sparql_api.lanes`) or the server stops."""
+
+    def __init__(self, seconds: float, reason: str, ran: float, long_seconds: float) -> None:
+        if reason == OVERDUE:
+            message = (
+                f"the query was stopped after {ran:.1f} s: while the server is busy, queries longer than "
+                f"{long_seconds:g} s run only when a place for long queries is free; try again later"
+            )
+        elif reason == MAKE_ROOM:
+            message = (
+                f"the query was stopped after {ran:.1f} s to make room for clients whose queries are short (a query "
+                f"of this client was stopped for running long in the last minute); try again later"
+            )
+        else:
+            message = "the server is shutting down; the query was stopped"
+        super().__init__(seconds, message)
+        self.reason = reason
+
+
+class QueryCancelled(QueryError):
+    """The client went away before the answer was ready; the query was stopped (nobody reads this)."""
+
+    status = 499  # "client closed request", as proxies log it
 
 
 class QueryFailed(QueryError):
@@ -131,7 +168,7 @@ class QueryService:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._pool = WorkerPool(settings.store_dir, settings.query_workers)
+        self._pool = WorkerPool(settings.store_dir, settings.query_workers, long_seconds=settings.long_query_seconds)
 
     @property
     def data_version(self) -> str:
@@ -181,10 +218,21 @@ class QueryService:
         return self._pool.pids
 
     def timeout(self, asked: float | None) -> float:
-        """The deadline for a query: the client's wish, capped by the operator's maximum."""
+        """The deadline for a query: the client's wish, capped by the operator's maximum for this client.
+
+        The write-token holder may ask up to `max_query_timeout`; anonymous clients up to
+        `anonymous_max_query_timeout`, which also caps their default.
+        """
+        ceiling = self.settings.max_query_timeout
+        if not clients.current_client().privileged:
+            ceiling = min(ceiling, self.settings.anonymous_max_query_timeout)
         if asked is None or asked <= 0:
-            return self.settings.query_timeout
-        return min(asked, self.settings.max_query_timeout)
+            return min(self.settings.query_timeout, ceiling)
+        return min(asked, ceiling)
+
+    def stop_all(self) -> None:
+        """Stop every query now and refuse new ones (503): the server is shutting down."""
+        self._pool.stop_all()
 
     def answer(
         self,
@@ -200,6 +248,8 @@ class QueryService:
     ) -> tuple[bytes, ResultFormat]:
         """The whole answer, in `solutions_format` for SELECT/ASK or `graph_format` for CONSTRUCT/DESCRIBE.
 
+        Blocks the calling thread until the answer is there (`answer_async` on the event loop).
+
         :param default_graph: IRIs of the default graph (SPARQL protocol `default-graph-uri`; `UNNAMED_GRAPH`
             for the store's unnamed graph); with neither this nor `named_graphs` nor FROM in the query, the
             default graph is the union of all graphs.
@@ -207,26 +257,71 @@ class QueryService:
         :param base_iri: resolves relative IRIs in the query (the SPARQL endpoint passes its own URL).
         :raises WrongResultFormat: when the format for the query's form is None.
         """
-        options: dict[str, object] = {"base_iri": base_iri} if base_iri else {}
-        if default_graph is not None or named_graphs is not None:
-            # The protocol's dataset replaces the query's; a part left out is empty (SPARQL 1.1 Protocol 2.1.4).
-            options["default_graph"] = list(default_graph or [])
-            options["named_graphs"] = list(named_graphs or [])
-        elif not has_dataset_clause(query):
-            options["use_default_graph_as_union"] = True
-        if substitutions:
-            options["substitutions"] = dict(substitutions)
-        seconds = self.timeout(timeout)
-        request = (str(self._generation()), query, _extension(solutions_format), _extension(graph_format), options)
+        request = _request(self._generation(), query, solutions_format, graph_format, base_iri, default_graph,
+                           named_graphs, substitutions)  # fmt: skip
+        future, seconds, forget = self._submit(request, timeout)
         try:
-            reply = self._pool.run(request, time.monotonic() + seconds)
-        except WorkersBusy:
-            raise QueryOverloaded(seconds, self._pool.size) from None
-        except WorkerTimedOut:
-            raise QueryTimeout(seconds) from None
-        except WorkerDied as error:
-            raise QueryFailed(f"the query worker ended without answering ({error})") from None
+            reply = future.result()
+        except concurrent.futures.CancelledError:
+            raise QueryCancelled("the client went away; the query was stopped") from None
+        except Exception as error:
+            raise self._failure(error, seconds) from None
+        finally:
+            forget()
         return _decode(reply)
+
+    async def answer_async(
+        self,
+        query: str,
+        solutions_format: QueryResultsFormat | None,
+        graph_format: RdfFormat | None,
+        *,
+        substitutions: Mapping[str, Term] | None = None,
+        default_graph: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        timeout: float | None = None,
+        base_iri: str | None = None,
+    ) -> tuple[bytes, ResultFormat]:
+        """`answer` on the event loop: waiting for a worker and for the answer holds no thread."""
+        request = _request(self._generation(), query, solutions_format, graph_format, base_iri, default_graph,
+                           named_graphs, substitutions)  # fmt: skip
+        future, seconds, forget = self._submit(request, timeout)
+        try:
+            reply = await asyncio.wrap_future(future)
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if future.cancelled() and task is not None and not task.cancelling():
+                raise QueryCancelled("the client went away; the query was stopped") from None
+            raise  # this task itself is cancelled: the worker is stopped all the same (the future follows)
+        except Exception as error:
+            raise self._failure(error, seconds) from None
+        finally:
+            forget()
+        return _decode(reply)
+
+    def _submit(
+        self, request: tuple[object, ...], timeout: float | None
+    ) -> "tuple[concurrent.futures.Future[bytes], float, Callable[[], None]]":
+        """The query on its way, for the client of the request being served: its future, its deadline in seconds,
+        and the undo of its cancellation when that client goes away."""
+        seconds = self.timeout(timeout)
+        client = clients.current_client()
+        deadline = time.monotonic() + seconds
+        future = self._pool.submit(request, deadline, client=client.key, privileged=client.privileged)
+        context = clients.current.get()
+        forget = context.on_cancel(future.cancel) if context is not None else lambda: None
+        return future, seconds, forget
+
+    def _failure(self, error: Exception, seconds: float) -> QueryError:
+        if isinstance(error, WorkersBusy):
+            return QueryOverloaded(seconds, self._pool.size)
+        if isinstance(error, WorkerTimedOut):
+            return QueryTimeout(seconds)
+        if isinstance(error, WorkerStopped):
+            return QueryStopped(seconds, error.reason, error.seconds, self.settings.long_query_seconds)
+        if isinstance(error, WorkerDied):
+            return QueryFailed(f"the query worker ended without answering ({error})")
+        raise error
 
     def serialize(
         self,
@@ -282,6 +377,29 @@ class QueryService:
         self._pool.close()
 
 
+def _request(
+    generation: Path,
+    query: str,
+    solutions_format: QueryResultsFormat | None,
+    graph_format: RdfFormat | None,
+    base_iri: str | None,
+    default_graph: Sequence[str] | None,
+    named_graphs: Sequence[str] | None,
+    substitutions: Mapping[str, Term] | None,
+) -> tuple[object, ...]:
+    """What a query worker is sent (`sparql_api.query_worker`)."""
+    options: dict[str, object] = {"base_iri": base_iri} if base_iri else {}
+    if default_graph is not None or named_graphs is not None:
+        # The protocol's dataset replaces the query's; a part left out is empty (SPARQL 1.1 Protocol 2.1.4).
+        options["default_graph"] = list(default_graph or [])
+        options["named_graphs"] = list(named_graphs or [])
+    elif not has_dataset_clause(query):
+        options["use_default_graph_as_union"] = True
+    if substitutions:
+        options["substitutions"] = dict(substitutions)
+    return (str(generation), query, _extension(solutions_format), _extension(graph_format), options)
+
+
 def _decode(reply: bytes) -> tuple[bytes, ResultFormat]:
     kind, rest = reply[:1], reply[1:]
     if kind == b"R":
@@ -301,10 +419,12 @@ def _decode(reply: bytes) -> tuple[bytes, ResultFormat]:
 _SOLUTIONS_EXTENSIONS = {f.file_extension for f in (QueryResultsFormat.JSON, QueryResultsFormat.XML)} | {"csv", "tsv"}
 
 __all__ = [
+    "QueryCancelled",
     "QueryError",
     "QueryFailed",
     "QueryOverloaded",
     "QueryService",
+    "QueryStopped",
     "QuerySyntaxError",
     "QueryTimeout",
     "ResultFormat",

@@ -11,8 +11,11 @@ Wire format (on a `multiprocessing.connection.Connection` over a socketpair):
 request, pickled: (generation dir, query, solutions format extension or None, graph format extension or None,
 options for `Store.query`); answer, raw bytes: b"R<ext>\\n<body>" a result; b"S<message>" a syntax error;
 b"W<form>" no format asked fits the query form; b"F<message>" any other failure.
+
+Before the first request, the worker sends b"ready" once it has booted and opened the current generation.
 """
 
+import contextlib
 import importlib
 import os
 import signal
@@ -114,6 +117,11 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     state = _Store(Path(argv[1]))
     connection = Connection(int(argv[2]))
+    # Open the current generation before the first request: a spare worker (`worker_pool`) is then ready to
+    # answer the moment it takes a killed worker's place.
+    with contextlib.suppress(Exception):  # no store yet, or a commit under way: the first request opens it
+        state.open(str(state.store_dir / os.readlink(state.store_dir / "current")))  # as the server names it
+    connection.send_bytes(b"ready")  # the pool starts a query's clock only on a ready worker
     while True:
         try:
             request = connection.recv()

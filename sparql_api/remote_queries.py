@@ -20,7 +20,7 @@ import time
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from pyoxigraph import (
     QueryBoolean,
@@ -31,6 +31,7 @@ from pyoxigraph import (
     parse_query_results,
     serialize,
 )
+from starlette.concurrency import run_in_threadpool
 
 from loader.publish import UNNAMED_GRAPH
 from loader.remote import ControlState, RemoteStore, RemoteStoreError, RemoteTimeout
@@ -163,6 +164,13 @@ class RemoteQueryService(QueryService):
             triples = list(parse(body, format=RdfFormat.N_TRIPLES))
             return serialize(triples, format=graph_format) or b"", graph_format
         return _solutions(body, solutions_format)
+
+    async def answer_async(self, *args: Any, **kwargs: Any) -> tuple[bytes, ResultFormat]:
+        # The remote store is asked over blocking HTTP: in a thread, bounded by the query's own timeout.
+        return await run_in_threadpool(self.answer, *args, **kwargs)
+
+    def stop_all(self) -> None:
+        pass  # no workers here: the remote store's own timeout ends its queries
 
     # -- what lives beside the store ---------------------------------------------------------------------
 

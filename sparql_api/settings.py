@@ -9,7 +9,6 @@ from loader.reconcile.cache import default_cache_dir
 DEFAULT_QUERY_TIMEOUT = 30.0
 MAX_QUERY_TIMEOUT = 300.0
 WRITE_TIMEOUT = 120.0
-MAX_WRITE_BYTES = 16 * 2**20
 MAX_NESTING = 100
 VALIDATE_TIMEOUT = 30.0
 
@@ -32,10 +31,22 @@ class Settings:
         `dumps/`; `ALGOKG_CACHE`, else `$XDG_CACHE_HOME/algokg` or `~/.cache/algokg`. None: a temporary directory.
     :param write_timeout: deadline of one write (`/update`, `/store`): parsing, applying, the SHACL gate; its
         worker is killed then and nothing is written.
-    :param max_write_bytes: the largest update or Graph Store body (413 beyond).
     :param max_nesting: how deep brackets may nest in an update, and arrays and objects in a JSON body (400 beyond).
     :param validate_timeout: deadline of one `POST /api/validate`.
     :param validate_workers: processes that read and validate `POST /api/validate` bodies.
+
+    Bounded work (`sparql_api.limits`, `sparql_api.lanes`; each with its `ALGOKG_*` variable in `docs/security.md`):
+
+    :param anonymous_max_query_timeout: the longest deadline a client without the write token gets (it also
+        caps `query_timeout` for them); the token holder may ask up to `max_query_timeout`.
+    :param client_concurrency: requests one anonymous client may have in flight (more: 429); 0 is no limit.
+    :param trusted_proxies: addresses/networks of reverse proxies whose `X-Forwarded-For` names the client.
+    :param long_query_seconds: T of `sparql_api.lanes`: past it a query needs a place in the long-query lane.
+    :param max_query_body: / :param max_upload_body: / :param max_validate_body: / :param max_other_body: the
+        largest request body, in bytes, of `/sparql`, of `/update` and `/store`, of `/api/validate`, of the rest.
+    :param header_timeout: seconds a connection has to send a request's headers (then 408 and closed).
+    :param body_timeout: / :param body_min_rate: a body must arrive within `body_timeout` seconds plus one
+        second per `body_min_rate` bytes received (then 408 and closed).
     """
 
     store_dir: Path
@@ -50,10 +61,20 @@ class Settings:
     remote_refresh: float = 1.0
     cache_dir: Path | None = None
     write_timeout: float = WRITE_TIMEOUT
-    max_write_bytes: int = MAX_WRITE_BYTES
     max_nesting: int = MAX_NESTING
     validate_timeout: float = VALIDATE_TIMEOUT
     validate_workers: int = 1
+    anonymous_max_query_timeout: float = 30.0
+    client_concurrency: int = 4
+    trusted_proxies: tuple[str, ...] = ()
+    long_query_seconds: float = 0.5
+    max_query_body: int = 1 << 20
+    max_upload_body: int = 64 << 20
+    max_validate_body: int = 5_000_000
+    max_other_body: int = 64 << 10
+    header_timeout: float = 10.0
+    body_timeout: float = 20.0
+    body_min_rate: float = 1000.0
 
     @classmethod
     def from_environment(cls, store_dir: Path, **given: object) -> "Settings":
@@ -83,12 +104,42 @@ class Settings:
         environment["cache_dir"] = default_cache_dir()
         for name, variable, kind in (
             ("write_timeout", "ALGOKG_WRITE_TIMEOUT", float),
-            ("max_write_bytes", "ALGOKG_MAX_WRITE_BYTES", int),
             ("max_nesting", "ALGOKG_MAX_NESTING", int),
             ("validate_timeout", "ALGOKG_VALIDATE_TIMEOUT", float),
             ("validate_workers", "ALGOKG_VALIDATE_WORKERS", int),
         ):
             if value := os.environ.get(variable):
                 environment[name] = kind(value)
+        environment.update(_bounds_from_environment())
         settings = cls(store_dir=store_dir)
         return replace(settings, **environment, **{k: v for k, v in given.items() if v is not None})
+
+
+# Bounded work: (field, variable, type); docs/security.md lists them.
+_BOUNDS: tuple[tuple[str, str, type], ...] = (
+    ("anonymous_max_query_timeout", "ALGOKG_ANONYMOUS_MAX_QUERY_TIMEOUT", float),
+    ("client_concurrency", "ALGOKG_CLIENT_CONCURRENCY", int),
+    ("long_query_seconds", "ALGOKG_LONG_QUERY_SECONDS", float),
+    ("max_query_body", "ALGOKG_MAX_QUERY_BODY", int),
+    ("max_upload_body", "ALGOKG_MAX_UPLOAD_BODY", int),
+    ("max_validate_body", "ALGOKG_MAX_VALIDATE_BODY", int),
+    ("max_other_body", "ALGOKG_MAX_OTHER_BODY", int),
+    ("header_timeout", "ALGOKG_HEADER_TIMEOUT", float),
+    ("body_timeout", "ALGOKG_BODY_TIMEOUT", float),
+    ("body_min_rate", "ALGOKG_BODY_MIN_RATE", float),
+)
+
+
+def _bounds_from_environment() -> dict[str, object]:
+    from sparql_api.clients import parse_networks
+
+    found: dict[str, object] = {}
+    for name, variable, kind in _BOUNDS:
+        if value := os.environ.get(variable):
+            try:
+                found[name] = kind(value)
+            except ValueError:
+                raise ValueError(f"{variable} must be a number ({kind.__name__}), not {value!r}") from None
+    if proxies := os.environ.get("ALGOKG_TRUSTED_PROXIES"):
+        found["trusted_proxies"] = parse_networks(proxies)
+    return found

@@ -5,7 +5,7 @@ the query string) or `application/x-www-form-urlencoded` (`update=` and those pa
 update runs on a copy of the store, through the SHACL gate (`sparql_api.writes`); its base IRI is this
 endpoint. The default graph of an update is the store's unnamed graph, not the union `/sparql` queries: name
 the graphs (`GRAPH ?g { … }`) to change loaded data. The server only reads the body (at most
-`Settings.max_write_bytes`); the update is screened, parsed, planned and run in the write worker
+`Settings.max_upload_body`); the update is screened, parsed, planned and run in the write worker
 (`sparql_api.body_jobs.run_update`), so a huge or deeply nested update never holds up the server.
 """
 
@@ -38,9 +38,9 @@ async def update(request: Request) -> Response:
         )
     settings = request.app.state.settings
     try:
-        body = await read_body(request, settings.max_write_bytes)
+        body = await read_body(request, settings.max_upload_body)
     except BodyTooLarge as error:
-        return too_large(error, "ALGOKG_MAX_WRITE_BYTES")
+        return too_large(error, "ALGOKG_MAX_UPLOAD_BODY")
     form = media_type == "application/x-www-form-urlencoded"
     job = UpdateJob(
         settings.store_dir, body, form, request.url.query, f"{settings.public_base}/update", write_limits(request)

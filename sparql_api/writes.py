@@ -1,6 +1,6 @@
 """Running a write for a request: in the write worker (`sparql_api.body_workers`), answered as its outcome.
 
-`/update` and the graph store (`/store`) read the body (at most `Settings.max_write_bytes`) and hand it, unparsed,
+`/update` and the graph store (`/store`) read the body (at most `Settings.max_upload_body`) and hand it, unparsed,
 to the write worker with the limits (`write_limits`); there it is parsed and goes through `loader.writes.write`
 (a new generation, protected graphs, the SHACL gate, provenance) — `sparql_api.body_jobs`. The answer is the
 write's summary, or the problem that says why nothing was written: 403 naming a protected graph, 422 with the

@@ -17,7 +17,6 @@ from sparql_api.problems import problem
 from sparql_api.rest.http import choose
 
 router = APIRouter(prefix="/api", tags=["REST"])
-MAX_BYTES = 5_000_000
 # Content-Type -> the file extension the loader tells the format by.
 SUFFIXES = {
     "application/json": ".json",
@@ -35,7 +34,7 @@ REPORTS = ["application/json", "text/plain", "text/csv", "text/turtle"]
     responses={
         200: {"content": {media: {} for media in REPORTS}, "description": "the report; `conforms` says the verdict"},
         400: {"description": "an empty body, or JSON nested too deeply (located: line, column)"},
-        413: {"description": "a body over 5 MB"},
+        413: {"description": "a body over ALGOKG_MAX_VALIDATE_BODY bytes (5 MB)"},
         415: {"description": "a Content-Type that is not a register or RDF format"},
         422: {"description": "the body cannot be read as that format (located: line, field)"},
         503: {"description": "the validation did not finish within its deadline"},
@@ -56,7 +55,7 @@ async def validate(
     if answer is None:
         return problem(406, detail="the report is served as " + ", ".join(REPORTS), accepted=REPORTS)
     try:
-        body = await read_body(request, MAX_BYTES)
+        body = await read_body(request, request.app.state.settings.max_validate_body)
     except BodyTooLarge as error:
         return too_large(error, "POST /api/validate takes the records of one register file")
     if not body.strip():

@@ -423,8 +423,11 @@ def test_client_timeout_is_capped(short_deadline: Server) -> None:
 def test_all_workers_busy_is_503_within_the_deadline(
     running_server: Callable[..., Server], example_store: Path
 ) -> None:
-    one = running_server(example_store, env={"ALGOKG_QUERY_TIMEOUT": "2", "ALGOKG_QUERY_WORKERS": "1"})
-    thread = threading.Thread(target=httpx.get, args=(one.url("/sparql"),), kwargs={"params": {"query": CARTESIAN}})
+    env = {"ALGOKG_QUERY_TIMEOUT": "2", "ALGOKG_QUERY_WORKERS": "1", "ALGOKG_WRITE_TOKEN": "busy"}
+    one = running_server(example_store, env=env)
+    # The token holder's query: never stopped to make room for others (sparql_api.lanes), so the worker stays busy.
+    slow = {"params": {"query": CARTESIAN}, "headers": {"Authorization": "Bearer busy"}}
+    thread = threading.Thread(target=httpx.get, args=(one.url("/sparql"),), kwargs=slow)
     thread.start()
     time.sleep(0.3)
     started = time.monotonic()

@@ -436,8 +436,12 @@ def serve(
         query_workers=query_workers,
         remote=remote,
     )
+    try:
+        app = create_app(settings)
+    except AlgokgError as error:  # a setting that cannot hold, e.g. an ALGOKG_SERVICE_ALLOW entry on this machine
+        _fail(error, EXIT_UNREADABLE)
     click.echo(f"serving {remote or store_dir} on http://{host}:{port}/sparql")
-    uvicorn.run(create_app(settings), host=host, port=port)
+    uvicorn.run(app, host=host, port=port)
 
 
 @cli.command()

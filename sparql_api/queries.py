@@ -13,7 +13,7 @@ Interface other modules rely on (keep it stable):
   the endpoints need besides queries, answered by the embedded store here and by a remote one in
   `sparql_api.remote_queries.RemoteQueryService` (the other implementation of this interface);
 - errors: `QuerySyntaxError` (line, column), `QueryTimeout` (the deadline; `QueryOverloaded` when no worker
-  became free), `QueryFailed`, `WrongResultFormat`.
+  became free), `QueryFailed` (`QueryCrashed`: the worker died on the query), `WrongResultFormat`.
 
 Queries run in worker processes (`sparql_api.worker_pool`) that are killed at the deadline, because pyoxigraph
 cannot interrupt a query. Parameters are bound as RDF terms through `substitutions`, never pasted into query text.
@@ -85,6 +85,10 @@ class QueryOverloaded(QueryTimeout):
 
 class QueryFailed(QueryError):
     status = 500
+
+
+class QueryCrashed(QueryFailed):
+    """The worker running the query died: a parser or planner crash on extreme input (or out of memory)."""
 
 
 class WrongResultFormat(QueryError):
@@ -225,7 +229,7 @@ class QueryService:
         except WorkerTimedOut:
             raise QueryTimeout(seconds) from None
         except WorkerDied as error:
-            raise QueryFailed(f"the query worker ended without answering ({error})") from None
+            raise QueryCrashed(f"the query worker ended without answering ({error})") from None
         return _decode(reply)
 
     def serialize(
@@ -301,6 +305,7 @@ def _decode(reply: bytes) -> tuple[bytes, ResultFormat]:
 _SOLUTIONS_EXTENSIONS = {f.file_extension for f in (QueryResultsFormat.JSON, QueryResultsFormat.XML)} | {"csv", "tsv"}
 
 __all__ = [
+    "QueryCrashed",
     "QueryError",
     "QueryFailed",
     "QueryOverloaded",

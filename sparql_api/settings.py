@@ -6,6 +6,8 @@ from pathlib import Path
 
 DEFAULT_QUERY_TIMEOUT = 30.0
 MAX_QUERY_TIMEOUT = 300.0
+MAX_QUERY_CHARS = 100_000  # public queries (`sparql_api.query_gate`); the REST layer's own are a few KB
+MAX_QUERY_DEPTH = 64  # nested { ( [ of a public query; real ones nest under 10, parsers crash at thousands
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,10 @@ class Settings:
         generations (`store_dir` then only holds caches: full-text index, dumps); see `loader.remote`.
     :param remote_update: / :param remote_store: its update and Graph Store endpoints (default: by its kind).
     :param remote_refresh: seconds a read of the remote's data version is reused.
+    :param max_query_chars: / :param max_query_depth: the longest public query (`/sparql`, `/query`) in
+        characters and its deepest nesting of `{ ( [` (`sparql_api.query_gate`).
+    :param service_allow: SPARQL endpoints a public query may call with SERVICE (exact IRIs); empty: none.
+        Never loopback, private, link-local or other non-global addresses (`sparql_api.outbound`).
     """
 
     store_dir: Path
@@ -34,6 +40,9 @@ class Settings:
     remote_update: str | None = None
     remote_store: str | None = None
     remote_refresh: float = 1.0
+    max_query_chars: int = MAX_QUERY_CHARS
+    max_query_depth: int = MAX_QUERY_DEPTH
+    service_allow: tuple[str, ...] = ()
 
     @classmethod
     def from_environment(cls, store_dir: Path, **given: object) -> "Settings":
@@ -60,5 +69,13 @@ class Settings:
             environment["remote_refresh"] = float(refresh)
         if workers := os.environ.get("ALGOKG_QUERY_WORKERS"):
             environment["query_workers"] = int(workers)
+        for name, variable in (
+            ("max_query_chars", "ALGOKG_MAX_QUERY_CHARS"),
+            ("max_query_depth", "ALGOKG_MAX_QUERY_DEPTH"),
+        ):
+            if value := os.environ.get(variable):
+                environment[name] = int(value)
+        if allowed := os.environ.get("ALGOKG_SERVICE_ALLOW"):
+            environment["service_allow"] = tuple(iri.strip() for iri in allowed.split(",") if iri.strip())
         settings = cls(store_dir=store_dir)
         return replace(settings, **environment, **{k: v for k, v in given.items() if v is not None})

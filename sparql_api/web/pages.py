@@ -13,6 +13,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 from pyoxigraph import NamedNode
 
 from sparql_api.describe import describe
+from sparql_api.failures import failure_detail
 from sparql_api.queries import QueryError, QueryService, QueryTimeout
 from sparql_api.rest import catalogue
 from sparql_api.rest.filters import AlgorithmFilters, BadFilter
@@ -44,7 +45,7 @@ def error_page(request: Request, status: int, detail: str) -> HTMLResponse:
 
 def _query_error(request: Request, error: QueryError) -> HTMLResponse:
     status = 503 if isinstance(error, QueryTimeout) else 500
-    response = error_page(request, status, str(error))
+    response = error_page(request, status, failure_detail(error, request.url.path))  # never the parser's words
     if isinstance(error, QueryTimeout):
         response.headers["Retry-After"] = str(getattr(error, "retry_after", 5))
     return response

@@ -41,6 +41,7 @@ FORBIDDEN_SCHEMES = ("bif:", "sql:")
 CELLAR = "http://publications.europa.eu/webapi/rdf/sparql"
 PARSE = "parse"  # the parse-only request kind of `sparql_api.query_worker`
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+_ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
 class QueryRefused(Exception):
@@ -181,7 +182,7 @@ class _Reading:
             self.base, self.expect = _resolve(self.base, iri_value(token)), ""
         else:
             self.expect = {"PREFIX": "prefix-name", "BASE": "base"}.get(token.keyword, "")
-            head = token.text.partition(":")[0].upper() if token.kind == "pname" else token.text.upper()
+            head = _upper(token.text.partition(":")[0] if token.kind == "pname" else token.text)
             if token.kind == "pname" and token.text.endswith(":") and head.startswith("PREFIX"):
                 self.declared, self.expect = token.text[6:-1], "prefix-iri"  # `PREFIXe: <…>`
             elif token.kind in ("word", "pname"):
@@ -203,7 +204,7 @@ class _Reading:
         if token.keyword == "SILENT":
             return
         self.expect = ""
-        if token.kind in ("word", "pname") and token.text[:6].upper() == "SILENT":
+        if token.kind in ("word", "pname") and _upper(token.text[:6]) == "SILENT":
             rest = token.text[6:]  # `SILENTe:x` is SILENT and e:x too
             if not rest:
                 self.expect = "service"
@@ -249,7 +250,12 @@ class _Reading:
 
 def _without_silent(rest: str) -> list[str]:
     """What follows SERVICE, read with and without a SILENT glued to it."""
-    return [rest, rest[6:]] if rest[:6].upper() == "SILENT" else [rest]
+    return [rest, rest[6:]] if _upper(rest[:6]) == "SILENT" else [rest]
+
+
+def _upper(text: str) -> str:
+    """ASCII letters upper-cased, nothing else: keywords match so, and offsets stay those of `text`."""
+    return text.translate(_ASCII_UPPER)
 
 
 def _resolve(base: str | None, iri: str) -> str:

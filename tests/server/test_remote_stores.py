@@ -532,6 +532,16 @@ def test_syntax_errors_are_located_in_the_clients_query(embedded: Server, remote
     assert (expected["line"], expected["column"]) == (4, 2)
 
 
+def test_what_crashes_a_parser_costs_a_worker_of_the_api(remote_api: tuple[str, Server]) -> None:
+    """A query pyoxigraph (and so Oxigraph server) overflows its stack on is parsed in a worker of the API first:
+    400, and the store never sees it."""
+    _, server = remote_api
+    chained = "SELECT * WHERE { ?s " + "/".join(["<urn:p>"] * 10_000) + " ?o }"
+    response = httpx.post(server.url("/sparql"), data={"query": chained}, timeout=60)
+    assert response.status_code == 400 and response.json()["title"] == "Query too complex", response.text
+    assert httpx.get(server.url("/sparql"), params={"query": "ASK {}"}, timeout=60).status_code == 200
+
+
 def test_a_store_that_fails_is_not_quoted(source_store: Path, tmp_path: Path) -> None:
     """What the store (or the network) says stays in the log: no address, port or message of it in an answer."""
     with ExitStack() as store_running:

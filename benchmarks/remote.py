@@ -23,7 +23,7 @@ import httpx
 from pyoxigraph import Store
 
 from benchmarks.http import algokg_server, build_store
-from benchmarks.remote_stores import VIRTUOSO, oxigraph_server, virtuoso_server
+from benchmarks.remote_stores import VIRTUOSO, oxigraph_server, publisher_url, virtuoso_server
 from benchmarks.rest import samples, templates
 from loader.publish import publish
 from loader.remote import RemoteStore
@@ -67,7 +67,7 @@ def run(size: int, urls: int, work: Path, stores: Sequence[str] = ("oxigraph", "
             directory = work / name
             directory.mkdir(exist_ok=True)
             url = running.enter_context(start(directory))
-            remote = RemoteStore(url)
+            remote = RemoteStore(publisher_url(url))  # Virtuoso: the publishing account, not the anonymous one
             first = publish(store_dir, remote)
             again = publish(store_dir, remote)
             remote.close()

@@ -437,8 +437,12 @@ def serve(
         )
     except ValueError as error:  # an ALGOKG_* variable that does not parse: say which, exit 2
         raise click.UsageError(str(error)) from None
+    try:
+        app = create_app(settings)
+    except AlgokgError as error:  # a setting that cannot hold, e.g. an ALGOKG_SERVICE_ALLOW entry on this machine
+        _fail(error, EXIT_UNREADABLE)
     click.echo(f"serving {remote or store_dir} on http://{host}:{port}/sparql")
-    serving.serve(create_app(settings), settings, host=host, port=port)  # uvicorn, with header and shutdown bounds
+    serving.serve(app, settings, host=host, port=port)  # uvicorn, with header and shutdown bounds
 
 
 @cli.command()

@@ -55,6 +55,8 @@ class Dialect:
         control graph first and readers answer 503 until it is complete.
     :param lateral: the query engine understands `LATERAL` (SEP-0006); otherwise it is rewritten to a join.
     :param max_update_bytes: the largest update request to send (Oxigraph server refuses bodies over 128 MiB).
+    :param authenticated_paths: (query, update, Graph Store) paths that take credentials, used for writes when
+        the URL carries them (Virtuoso: an account other than the anonymous one readers use, `docs/scale-out.md`).
     """
 
     name: str
@@ -64,6 +66,7 @@ class Dialect:
     transactional_updates: bool
     lateral: bool
     max_update_bytes: int = 64 * 1024 * 1024
+    authenticated_paths: tuple[str, str, str] | None = None
 
 
 OXIGRAPH = Dialect("oxigraph", "/query", "/update", "/store", transactional_updates=True, lateral=True)
@@ -74,6 +77,7 @@ VIRTUOSO = Dialect(
     "/sparql-graph-crud",
     transactional_updates=False,
     lateral=False,
+    authenticated_paths=("/sparql-auth", "/sparql-auth", "/sparql-graph-crud-auth"),
 )
 GENERIC = Dialect("generic", "", "", "", transactional_updates=False, lateral=False)
 DIALECTS = {dialect.name: dialect for dialect in (OXIGRAPH, VIRTUOSO, GENERIC)}
@@ -124,8 +128,11 @@ class RemoteStore:
             user, secret = auth
             self._client.auth = httpx.DigestAuth(user, secret) if self.dialect is VIRTUOSO else (user, secret)
         base = _base(self.query_url, self.dialect)
-        self.update_url = _without_credentials(update_url)[0] if update_url else base + self.dialect.update_path
-        self.store_url = _without_credentials(store_url)[0] if store_url else base + self.dialect.store_path
+        _, update_path, store_path = self.dialect.authenticated_paths or (None, None, None)
+        if auth is None or update_path is None or store_path is None:  # anonymous writes (or no such paths)
+            update_path, store_path = self.dialect.update_path, self.dialect.store_path
+        self.update_url = _without_credentials(update_url)[0] if update_url else base + update_path
+        self.store_url = _without_credentials(store_url)[0] if store_url else base + store_path
         if self.dialect is GENERIC and not (update_url and store_url):
             raise RemoteStoreError(
                 f"{self.query_url}: the store's kind is not known (not Oxigraph, not Virtuoso); give its update "
@@ -269,10 +276,12 @@ def _without_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
 
 
 def _base(query_url: str, dialect: Dialect) -> str:
-    """The server's root: the query URL without the dialect's query path."""
-    if dialect.query_path and query_url.rstrip("/").endswith(dialect.query_path):
-        return query_url.rstrip("/")[: -len(dialect.query_path)]
-    return query_url.rstrip("/")
+    """The server's root: the query URL without the dialect's (anonymous or authenticated) query path."""
+    url = query_url.rstrip("/")
+    for path in (dialect.query_path, (dialect.authenticated_paths or ("",))[0]):
+        if path and url.endswith(path):
+            return url[: -len(path)]
+    return url
 
 
 __all__ = [

@@ -13,6 +13,7 @@ from sparql_api.cors import PublicCORSMiddleware
 from sparql_api.headers import DOCS_POLICY, SecurityHeadersMiddleware
 from sparql_api.limits import RequestLimits
 from sparql_api.queries import QueryService
+from sparql_api.query_gate import QueryGate
 from sparql_api.remote_queries import RemoteQueryService
 from sparql_api.settings import Settings
 
@@ -21,6 +22,8 @@ def create_app(settings: Settings) -> FastAPI:
     """Build the app for a store directory; configuration comes only from `settings`."""
     app = FastAPI(title="algokg", summary="Knowledge graph of government algorithms")
     app.state.settings = settings
+    # Every public query passes it first: queries only, bounded, SERVICE to allowed endpoints only.
+    app.state.query_gate = QueryGate(settings)  # refuses a local ALGOKG_SERVICE_ALLOW entry (AllowListError)
     # The embedded store (query worker processes) or a remote one (SPARQL Protocol over HTTP).
     app.state.queries = RemoteQueryService(settings) if settings.remote else QueryService(settings)
 

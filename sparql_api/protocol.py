@@ -18,16 +18,19 @@ from starlette.routing import Match, Route
 from starlette.types import Scope
 
 from sparql_api import service_description
+from sparql_api.failures import logged
 from sparql_api.negotiation import choose_media_type
 from sparql_api.problems import problem
 from sparql_api.queries import (
     QueryCancelled,
+    QueryCrashed,
     QueryFailed,
     QueryService,
     QuerySyntaxError,
     QueryTimeout,
     WrongResultFormat,
 )
+from sparql_api.query_gate import QueryGate, QueryRefused
 
 # The canonical media type of each format first; aliases some clients send after them.
 RESULT_FORMATS: dict[str, QueryResultsFormat] = {
@@ -149,16 +152,22 @@ async def _handle(request: Request, params: Sequence[tuple[str, str]], *, descri
     if solutions_type is None and graph_type is None:
         return _not_acceptable(accept, format, [*RESULT_TYPES, *GRAPH_TYPES])
     service: QueryService = request.app.state.queries
+    base_iri = f"{request.app.state.settings.public_base}/sparql"  # relative IRIs: the endpoint's own URL
     try:
+        # Only a query passes (sparql_api.query_gate), before any store sees the text.
+        gate: QueryGate = request.app.state.query_gate
+        gated = await gate.admit_async(queries[0], base_iri=base_iri, seconds=service.timeout(timeout))
         body, used = await service.answer_async(
-            queries[0],
+            gated.text,
             RESULT_FORMATS[solutions_type] if solutions_type else None,
             GRAPH_FORMATS[graph_type] if graph_type else None,
             default_graph=default_graph,
             named_graphs=named_graphs,
             timeout=timeout,
-            base_iri=f"{request.app.state.settings.public_base}/sparql",  # relative IRIs: the endpoint's own URL
+            base_iri=base_iri,
         )
+    except QueryRefused as error:
+        return problem(error.status, error.title, error.detail, **error.extra)
     except QuerySyntaxError as error:
         where = f" at line {error.line}, column {error.column}" if error.line is not None else ""
         return problem(
@@ -170,10 +179,16 @@ async def _handle(request: Request, params: Sequence[tuple[str, str]], *, descri
     except WrongResultFormat as error:
         offered = RESULT_TYPES if error.form in ("SELECT", "ASK") else GRAPH_TYPES
         return _not_acceptable(accept, format, offered, form=error.form)
-    except QueryFailed as error:
-        return problem(500, "Query failed", str(error))
     except QueryCancelled as error:  # nobody reads this answer; the status tells the access log and the metrics
         return problem(error.status, "Client closed request", str(error))
+    except QueryCrashed as error:
+        logged(error, "/sparql")
+        detail = "the query could not be run: it is nested or chained beyond what the query engine handles"
+        return problem(400, "Query too complex", detail)
+    except QueryFailed as error:  # the store's or a SERVICE endpoint's own words stay in the log
+        reference = logged(error, "/sparql")
+        detail = f"the query could not be evaluated (reference {reference} in the server log)"
+        return problem(500, "Query failed", detail, reference=reference)
     media_type = solutions_type if isinstance(used, QueryResultsFormat) else graph_type
     return Response(content=body, media_type=media_type, headers=VARY)
 

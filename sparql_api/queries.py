@@ -16,7 +16,7 @@ Interface other modules rely on (keep it stable):
   `sparql_api.remote_queries.RemoteQueryService` (the other implementation of this interface);
 - errors: `QuerySyntaxError` (line, column), `QueryTimeout` (the deadline; `QueryOverloaded` when no worker
   became free; `QueryStopped` when the worker was needed elsewhere or the server shuts down), `QueryCancelled`
-  (the client went away), `QueryFailed`, `WrongResultFormat`.
+  (the client went away), `QueryFailed` (`QueryCrashed`: the worker died on the query), `WrongResultFormat`.
 
 Every query runs on behalf of the client of the HTTP request being served (`sparql_api.clients.current`): its
 deadline ceiling, its place in the workers' queue (`sparql_api.lanes`), and its cancellation when that client
@@ -122,6 +122,10 @@ class QueryCancelled(QueryError):
 
 class QueryFailed(QueryError):
     status = 500
+
+
+class QueryCrashed(QueryFailed):
+    """The worker running the query died: a parser or planner crash on extreme input (or out of memory)."""
 
 
 class WrongResultFormat(QueryError):
@@ -320,7 +324,7 @@ class QueryService:
         if isinstance(error, WorkerStopped):
             return QueryStopped(seconds, error.reason, error.seconds, self.settings.long_query_seconds)
         if isinstance(error, WorkerDied):
-            return QueryFailed(f"the query worker ended without answering ({error})")
+            return QueryCrashed(f"the query worker ended without answering ({error})")
         raise error
 
     def serialize(
@@ -420,6 +424,7 @@ _SOLUTIONS_EXTENSIONS = {f.file_extension for f in (QueryResultsFormat.JSON, Que
 
 __all__ = [
     "QueryCancelled",
+    "QueryCrashed",
     "QueryError",
     "QueryFailed",
     "QueryOverloaded",

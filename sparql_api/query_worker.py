@@ -13,16 +13,20 @@ options for `Store.query`); answer, raw bytes: b"R<ext>\\n<body>" a result; b"S<
 b"W<form>" no format asked fits the query form; b"F<message>" any other failure.
 
 Before the first request, the worker sends b"ready" once it has booted and opened the current generation.
+A parse-only request ("parse", query, base IRI or None) answers b"P<form>" when pyoxigraph parses the query,
+else b"S<message>" (`parse_only`; the query gate sends it before a query goes to a remote store).
 """
 
 import contextlib
 import importlib
 import os
+import resource
 import signal
 import sys
 import traceback
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -37,6 +41,8 @@ from pyoxigraph import (
     Store,
     Variable,
 )
+
+PARSE = "parse"
 
 HERE = Path(__file__).resolve().parent
 
@@ -84,6 +90,8 @@ def _custom_functions(store_dir: Path) -> dict[NamedNode, Callable[..., Any]]:
 
 
 def answer(state: _Store, request: tuple[Any, ...]) -> bytes:
+    if request[0] == PARSE:
+        return parse_only(request[1], request[2])
     generation, query, solutions_ext, graph_ext, options = request
     try:
         store = state.open(generation)
@@ -110,6 +118,42 @@ def answer(state: _Store, request: tuple[Any, ...]) -> bytes:
         return b"S" + str(error).encode()
     except Exception as error:  # evaluation errors surface here too (results are lazy)
         return b"F" + f"{type(error).__name__}: {error}".encode()
+
+
+# -- parse only ------------------------------------------------------------------------------------------------
+
+
+@contextmanager
+def _no_new_descriptors() -> Iterator[None]:
+    """Meanwhile this process can open no file and no socket: the soft limit on descriptors is lowered to the
+    lowest free one (pyoxigraph has no parse-only call; `Store.query` also starts evaluating, and would send a
+    SERVICE request)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    lowest = os.open(os.devnull, os.O_RDONLY)
+    os.close(lowest)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (lowest, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def parse_only(query: str, base_iri: str | None) -> bytes:
+    """b"P<form>" if pyoxigraph parses `query` as a SPARQL query (on an empty store, nothing fetched), else
+    b"S<message>". A parser crash on extreme input ends this process: the pool replaces it."""
+    store = Store()
+    with _no_new_descriptors():
+        try:
+            results = store.query(query, base_iri=base_iri) if base_iri else store.query(query)
+        except SyntaxError as error:
+            return b"S" + str(error).encode()
+        except Exception:  # parsed; evaluating it on the empty store failed (e.g. a SERVICE it may not call)
+            return b"Pquery"
+        form = (
+            "SELECT" if isinstance(results, QuerySolutions) else "ASK" if isinstance(results, QueryBoolean) else "GRAPH"
+        )
+        del results, store  # dropped while nothing can be opened: a lazy answer is never evaluated later
+    return b"P" + form.encode()
 
 
 def main(argv: list[str]) -> int:

@@ -132,8 +132,8 @@ class RemoteQueryService(QueryService):
             text = remote_rewrite.bind_parameters(text, given)
             if not self.remote.dialect.lateral:
                 text = remote_rewrite.unwrap_lateral(text)
-        except remote_rewrite.UnsupportedRemotely as error:
-            raise QueryFailed(str(error)) from None
+        except remote_rewrite.UnsupportedRemotely as error:  # our words about the client's query: shown
+            raise QuerySyntaxError(str(error)) from None
         if base_iri and not re.search(r"^\s*BASE\b", text, re.IGNORECASE | re.MULTILINE):
             text = f"BASE <{base_iri}>\n{text}"
         dataset: dict[str, list[str]] = {}
@@ -156,14 +156,17 @@ class RemoteQueryService(QueryService):
         except RemoteTimeout:
             raise QueryTimeout(seconds) from None
         except RemoteStoreError as error:
-            if error.status == 400:  # the store's parser refused the query: the client's mistake
-                raise QuerySyntaxError(error.answer) from None
+            # Its own words stay in the log (callers show QueryFailed generically): they may quote a SERVICE
+            # endpoint's answer. Public queries were parsed before (sparql_api.query_gate), with line and column.
             raise QueryFailed(str(error)) from None
-        if graph:
-            assert graph_format is not None
-            triples = list(parse(body, format=RdfFormat.N_TRIPLES))
-            return serialize(triples, format=graph_format) or b"", graph_format
-        return _solutions(body, solutions_format)
+        try:
+            if graph:
+                assert graph_format is not None
+                triples = list(parse(body, format=RdfFormat.N_TRIPLES))
+                return serialize(triples, format=graph_format) or b"", graph_format
+            return _solutions(body, solutions_format)
+        except (SyntaxError, ValueError) as error:  # not the answer asked for (e.g. an error page with 200)
+            raise QueryFailed(f"the remote store's answer could not be read: {error}") from None
 
     async def answer_async(self, *args: Any, **kwargs: Any) -> tuple[bytes, ResultFormat]:
         # The remote store is asked over blocking HTTP: in a thread, bounded by the query's own timeout.

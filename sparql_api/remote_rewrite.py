@@ -17,20 +17,11 @@ from collections.abc import Callable, Mapping
 
 from pyoxigraph import BlankNode, Literal, NamedNode
 
+from sparql_api import query_scan
+
 Term = NamedNode | BlankNode | Literal
 Scores = Callable[[str], Mapping[str, float]]  # words → entity (IRI or name) → score
 
-_TOKEN = re.compile(
-    r'(?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\')'
-    r"|(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)"
-    r"|(?P<comment>#[^\n]*)"
-    r"|(?P<var>[?$][A-Za-z0-9_\u00C0-\uFFFF]+)"
-    r"|(?P<word>[A-Za-z_][\w\-.:]*\w|[A-Za-z_]\w*:?)"
-    r"|(?P<space>\s+)"
-    r"|(?P<other>.)",
-    re.DOTALL,
-)
 _TEXT_SCORE = (
     r"(?:akg:textScore|<https://w3id\.org/algokg/def#textScore>)\s*\(\s*([?$]\w+)\s*,\s*"
     r'([?$]\w+|"(?:[^"\\]|\\.)*")\s*\)'
@@ -40,6 +31,7 @@ _SCORE_BIND = re.compile(rf"BIND\s*\(\s*{_TEXT_SCORE}\s+AS\s+([?$]\w+)\s*\)", re
 _ANY_SCORE = re.compile(r"(?:akg:textScore|<https://w3id\.org/algokg/def#textScore>)\s*\(")
 _XSD_DOUBLE = "<http://www.w3.org/2001/XMLSchema#double>"
 _VALUES_BLOCK = 500
+_KINDS = {"pname": "word", "langtag": "word", "number": "word"}
 _CLAUSE_ENDS = {"WHERE", "FROM", "HAVING", "ORDER", "LIMIT", "OFFSET", "VALUES", "GROUP"}
 
 
@@ -48,7 +40,9 @@ class UnsupportedRemotely(ValueError):
 
 
 def _tokens(query: str) -> list[tuple[str, str]]:
-    return [(match.lastgroup or "other", match.group()) for match in _TOKEN.finditer(query)]
+    """(kind, text) by the query gate's tokeniser, so the rewrites see strings, IRIs and comments where the gate
+    did; prefixed names, language tags and numbers are all "word" here."""
+    return [(_KINDS.get(token.kind, token.kind), token.text) for token in query_scan.tokens(query)]
 
 
 def query_form(query: str) -> str:

@@ -11,6 +11,8 @@ MAX_QUERY_TIMEOUT = 300.0
 WRITE_TIMEOUT = 120.0
 MAX_NESTING = 100
 VALIDATE_TIMEOUT = 30.0
+MAX_QUERY_CHARS = 100_000  # public queries (`sparql_api.query_gate`); the REST layer's own are a few KB
+MAX_QUERY_DEPTH = 64  # nested { ( [ of a public query; real ones nest under 10, parsers crash at thousands
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,10 @@ class Settings:
     :param header_timeout: seconds a connection has to send a request's headers (then 408 and closed).
     :param body_timeout: / :param body_min_rate: a body must arrive within `body_timeout` seconds plus one
         second per `body_min_rate` bytes received (then 408 and closed).
+    :param max_query_chars: / :param max_query_depth: the longest public query (`/sparql`, `/query`) in
+        characters and its deepest nesting of `{ ( [` (`sparql_api.query_gate`).
+    :param service_allow: SPARQL endpoints a public query may call with SERVICE (exact IRIs); empty: none.
+        Never loopback, private, link-local or other non-global addresses (`sparql_api.outbound`).
     """
 
     store_dir: Path
@@ -75,6 +81,9 @@ class Settings:
     header_timeout: float = 10.0
     body_timeout: float = 20.0
     body_min_rate: float = 1000.0
+    max_query_chars: int = MAX_QUERY_CHARS
+    max_query_depth: int = MAX_QUERY_DEPTH
+    service_allow: tuple[str, ...] = ()
 
     @classmethod
     def from_environment(cls, store_dir: Path, **given: object) -> "Settings":
@@ -102,21 +111,21 @@ class Settings:
         if workers := os.environ.get("ALGOKG_QUERY_WORKERS"):
             environment["query_workers"] = int(workers)
         environment["cache_dir"] = default_cache_dir()
-        for name, variable, kind in (
-            ("write_timeout", "ALGOKG_WRITE_TIMEOUT", float),
-            ("max_nesting", "ALGOKG_MAX_NESTING", int),
-            ("validate_timeout", "ALGOKG_VALIDATE_TIMEOUT", float),
-            ("validate_workers", "ALGOKG_VALIDATE_WORKERS", int),
-        ):
-            if value := os.environ.get(variable):
-                environment[name] = kind(value)
         environment.update(_bounds_from_environment())
+        if allowed := os.environ.get("ALGOKG_SERVICE_ALLOW"):
+            environment["service_allow"] = tuple(iri.strip() for iri in allowed.split(",") if iri.strip())
         settings = cls(store_dir=store_dir)
         return replace(settings, **environment, **{k: v for k, v in given.items() if v is not None})
 
 
-# Bounded work: (field, variable, type); docs/security.md lists them.
+# Limits: (field, variable, type); docs/security.md lists them.
 _BOUNDS: tuple[tuple[str, str, type], ...] = (
+    ("write_timeout", "ALGOKG_WRITE_TIMEOUT", float),
+    ("max_nesting", "ALGOKG_MAX_NESTING", int),
+    ("validate_timeout", "ALGOKG_VALIDATE_TIMEOUT", float),
+    ("validate_workers", "ALGOKG_VALIDATE_WORKERS", int),
+    ("max_query_chars", "ALGOKG_MAX_QUERY_CHARS", int),
+    ("max_query_depth", "ALGOKG_MAX_QUERY_DEPTH", int),
     ("anonymous_max_query_timeout", "ALGOKG_ANONYMOUS_MAX_QUERY_TIMEOUT", float),
     ("client_concurrency", "ALGOKG_CLIENT_CONCURRENCY", int),
     ("long_query_seconds", "ALGOKG_LONG_QUERY_SECONDS", float),

@@ -1,5 +1,6 @@
 """Shared fixtures: the model graph and the path to ../shared (skip with a reason when absent)."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -8,7 +9,8 @@ from rdflib import Graph
 from ontology import model_files
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
+# ALGOKG_TEST_SHARED points elsewhere (e.g. a directory that does not exist) to run as a clone without ../shared.
+SHARED = Path(os.environ.get("ALGOKG_TEST_SHARED") or REPO.parent / "shared")
 
 
 def shared_path(*parts: str) -> Path:

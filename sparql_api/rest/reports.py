@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query, Request, Response
 from compliance import reports
 from loader.errors import AlgokgError
 from sparql_api.conditional import not_modified
+from sparql_api.failures import failure_detail, failure_status
 from sparql_api.problems import problem
 from sparql_api.queries import QueryError, QueryService, QueryTimeout, Term
 from sparql_api.rest.http import CSV, JSON, JSON_LD, choose, context_url, json_response, validators
@@ -52,8 +53,8 @@ def _answer(request: Request, offered: list[str], build: Callable[[str], Respons
         return problem(500, "Report failed", str(error))
     except QueryTimeout as error:
         return problem(503, "Query timeout", str(error), headers={"Retry-After": "5"})
-    except QueryError as error:
-        return problem(error.status, "Query failed", str(error))
+    except QueryError as error:  # the server's own query: its parser's or store's words go to the log only
+        return problem(failure_status(error), "Query failed", failure_detail(error, request.url.path))
     if response.status_code == 200:
         response.headers.update(headers)
     return response

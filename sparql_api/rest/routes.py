@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from sparql_api import search as fulltext
 from sparql_api.conditional import not_modified
+from sparql_api.failures import failure_detail, failure_status
 from sparql_api.problems import problem
 from sparql_api.queries import QueryError, QueryService, QueryTimeout
 from sparql_api.rest import catalogue
@@ -96,8 +97,8 @@ def _answer(request: Request, offered: list[str], build: Callable[[str], Respons
         return problem(400, "Bad parameter", str(error), parameter=error.name, value=error.value)
     except QueryTimeout as error:
         return problem(503, "Query timeout", str(error), headers={"Retry-After": "5"})
-    except QueryError as error:
-        return problem(error.status, "Query failed", str(error))
+    except QueryError as error:  # the server's own query: its parser's or store's words go to the log only
+        return problem(failure_status(error), "Query failed", failure_detail(error, request.url.path))
     if response.status_code == 200:
         response.headers.update(headers)
     return response

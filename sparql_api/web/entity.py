@@ -9,6 +9,7 @@ from fastapi import Request, Response
 from fastapi.responses import HTMLResponse
 
 from sparql_api.describe import Description
+from sparql_api.failures import failure_detail
 from sparql_api.queries import QueryError
 from sparql_api.rest import catalogue
 from sparql_api.rest.models import LegalResourceView, QueryShown
@@ -40,7 +41,8 @@ def render_entity(request: Request, description: Description) -> Response:
             if page.status_code == 200:
                 return page
     except QueryError as error:
-        return render(request, "error.html", status=503, title=str(error), detail=str(error))
+        detail = failure_detail(error, request.url.path)  # never the parser's or the store's words
+        return render(request, "error.html", status=503, title=detail, detail=detail)
     return generic_page(request, description)
 
 

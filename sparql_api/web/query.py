@@ -18,9 +18,11 @@ from fastapi.responses import HTMLResponse
 from pyoxigraph import BlankNode, NamedNode, QueryResultsFormat, RdfFormat, parse
 
 from queries import competency_files
+from sparql_api.failures import failure_detail
 from sparql_api.headers import YASGUI_POLICY
 from sparql_api.linked_data import PREFIXES as LINKED_DATA_PREFIXES
 from sparql_api.queries import QueryError, QueryService, QuerySyntaxError, QueryTimeout, WrongResultFormat
+from sparql_api.query_gate import QueryGate, QueryRefused
 from sparql_api.web.i18n import choose_language, translate
 from sparql_api.web.render import render, yasgui_version
 
@@ -108,7 +110,7 @@ class Result:
     total: int = 0
     boolean: bool | None = None
     error: str | None = None
-    error_kind: str | None = None  # syntax | timeout | failed
+    error_kind: str | None = None  # syntax | refused (by the query gate) | timeout | failed
     line: int | None = None
     column: int | None = None
     added: list[str] = field(default_factory=list)
@@ -135,11 +137,14 @@ def _term_cell(term: object) -> Cell:
     return Cell(str(getattr(term, "value", term)), suffix=f"@{language}" if language else "")
 
 
-def run_query(queries: QueryService, query: str) -> Result:
+def run_query(queries: QueryService, query: str, gate: QueryGate | None = None) -> Result:
+    """Run the query typed in the plain editor; through `gate` first when given (the page is public)."""
     text, added = with_prefixes(query)
     result = Result(added=added)
     try:
         try:
+            if gate is not None:
+                text = gate.admit(text, base_iri=None, seconds=queries.timeout(None)).text
             body = queries.serialize(text, QueryResultsFormat.JSON, timeout=queries.timeout(None))
         except WrongResultFormat:
             body = queries.serialize(text, RdfFormat.N_TRIPLES, timeout=queries.timeout(None))
@@ -148,6 +153,12 @@ def run_query(queries: QueryService, query: str) -> Result:
             for triple in triples[:MAX_ROWS]:
                 result.rows.append([_term_cell(term) for term in (triple.subject, triple.predicate, triple.object)])
             return result
+    except QueryRefused as error:
+        result.error, result.error_kind = error.detail, "refused"
+        line = error.extra.get("line")
+        result.line = line - len(added) if isinstance(line, int) and line > len(added) else line
+        result.column = error.extra.get("column")
+        return result
     except QuerySyntaxError as error:
         result.error, result.error_kind = error.message, "syntax"
         # Line numbers refer to the query as typed, not to the prefix lines added before it.
@@ -157,8 +168,8 @@ def run_query(queries: QueryService, query: str) -> Result:
     except QueryTimeout as error:
         result.error, result.error_kind = str(error), "timeout"
         return result
-    except QueryError as error:
-        result.error, result.error_kind = str(error), "failed"
+    except QueryError as error:  # the store's or a SERVICE endpoint's own words stay in the log
+        result.error, result.error_kind = failure_detail(error, "/query"), "failed"
         return result
     answer = json.loads(body)
     if "boolean" in answer:
@@ -182,9 +193,10 @@ def query_page(request: Request, query: str = "", example: str = "", editor: str
     )
     yasgui = yasgui_version() if editor != "plain" else None
     # With YASGUI the browser runs the query against /sparql; the plain editor is answered here.
-    result = run_query(request.app.state.queries, query) if query.strip() and yasgui is None else None
+    gate = request.app.state.query_gate
+    result = run_query(request.app.state.queries, query, gate) if query.strip() and yasgui is None else None
     status = 200
-    if result is not None and result.error_kind == "syntax":
+    if result is not None and result.error_kind in ("syntax", "refused"):
         status = 400
     elif result is not None and result.error_kind == "timeout":
         status = 503

@@ -1,12 +1,13 @@
 """The API on remote stores: `oxigraph serve` and Virtuoso, each filled by `algokg publish`, answer like the
-embedded store.
+embedded store, and take from the public no more than queries.
 
-One source store (the example dataset, plus the register's 120-record sample when ../shared has it) is served
-embedded and published to each remote store; a server started with `--remote` answers from that store. Every
-request of the suite goes to both and the answers are compared: status, media type and body (JSON as data, RDF
-as sorted lines). Where Virtuoso evaluates a query differently (its own SPARQL quirks, measured here), the
-case is an expected failure that names the quirk — checked to still differ, so a fix shows up as a failure
-asking to remove the quirk.
+One source store (the example dataset plus the register's 120-record sample from ../shared; without it the
+tests that need it skip) is served embedded and published to each remote store — Virtuoso set up as
+`docs/scale-out.md` says, `algokg publish` writing as its own account; a server started with `--remote`
+answers from that store. Every request of the suite goes to both and the answers are compared: status, media
+type and body (JSON as data, RDF as sorted lines). Where Virtuoso evaluates a query differently (its own SPARQL
+quirks, measured here), the case is an expected failure that names the quirk — checked to still differ in the
+known way, so a fix shows up as a failure asking to remove the quirk.
 """
 
 import dataclasses
@@ -14,22 +15,36 @@ import json
 import re
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from urllib.parse import quote
 
 import httpx
 import pytest
 
-from benchmarks.remote_stores import NO_VIRTUOSO, VIRTUOSO, oxigraph_server, virtuoso_server
+from benchmarks.remote_stores import (
+    ANONYMOUS_READS_ONLY,
+    ANONYMOUS_UPDATES,
+    NO_VIRTUOSO,
+    VIRTUOSO,
+    oxigraph_server,
+    publisher_url,
+    virtuoso_server,
+    virtuoso_sql,
+)
 from loader.publish import publish
 from loader.remote import CONTROL_GRAPH, RemoteStore, RemoteStoreError, control_triples
 from loader.store import open_store
-from tests.server.conftest import Server, store_copy
+from tests.conftest import shared_path
+from tests.server.conftest import Server, start_server, store_copy
 
 REPO = Path(__file__).resolve().parents[2]
-SAMPLE = REPO.parent / "shared" / "samples" / "register_export_v1.0_ENG_sample.csv"
 BACKENDS = ["oxigraph", "virtuoso"]
+CURRENT_EN = "https://w3id.org/algokg/graph/derived/current/en"
+TITLE = "http://purl.org/dc/terms/title"
 
 # Virtuoso 7.2.5 (Debian) answers these differently from the SPARQL 1.1 semantics Oxigraph follows; each
 # was traced to one construct, so the REST query can be reformulated once there is a portable form.
@@ -37,6 +52,9 @@ VIRTUOSO_QUIRKS = {
     "relying": "finds nothing for `?cited eli:is_part_of* <law>` joined with `?algorithm a akg:Algorithm` and any"
     " OPTIONAL (each alone works; FILTER EXISTS and subquery forms fail alike)",
     "describe": "DESCRIBE: what it returns is up to the store (SPARQL 1.1 §16.4); Virtuoso adds other statements",
+    "gaps": "misses some performed assessments through `akg:instrument/skos:broader* ?missing` inside FILTER NOT"
+    " EXISTS, with ?missing from an outer VALUES: plan-dependent, 104 to 119 findings for the same data across"
+    " fresh instances (the embedded store: 104)",
 }
 
 PATHS = [
@@ -54,7 +72,7 @@ PATHS = [
     ("/api/aiact-categories", None),
     ("/api/values", None),
     ("/api/reports", None),
-    ("/api/reports/assessment-gaps", None),
+    ("/api/reports/assessment-gaps", "gaps"),
     ("/api/reports/fria-missing", None),
     ("/api/reports/stale-law-links", None),
     ("/", None),
@@ -80,10 +98,11 @@ ACCEPTS = ["application/sparql-results+json", "text/csv", "application/sparql-re
 
 @pytest.fixture(scope="module")
 def source_store(tmp_path_factory: pytest.TempPathFactory, example_store: Path) -> Path:
+    """The example dataset and the register's sample: what the comparisons were measured on (skip without it)."""
+    sample = shared_path("samples", "register_export_v1.0_ENG_sample.csv")
     store_dir = store_copy(example_store, tmp_path_factory.mktemp("remote-source"))
-    if SAMPLE.exists():
-        load = [sys.executable, "-m", "loader.cli", "load", "--store", str(store_dir), str(SAMPLE)]
-        subprocess.run(load, check=True, capture_output=True, cwd=REPO)
+    load = [sys.executable, "-m", "loader.cli", "load", "--store", str(store_dir), str(sample)]
+    subprocess.run(load, check=True, capture_output=True, cwd=REPO)
     return store_dir
 
 
@@ -104,7 +123,7 @@ def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
 
 @pytest.fixture(scope="module")
 def published(backend: tuple[str, str], source_store: Path) -> tuple[str, str]:
-    remote = RemoteStore(backend[1])
+    remote = RemoteStore(publisher_url(backend[1]))  # Virtuoso: the publishing account, not the readers' one
     try:
         publish(source_store, remote)
     finally:
@@ -152,11 +171,28 @@ def _same(embedded: Server, remote: tuple[str, Server], path: str, quirk: str | 
     expected = _answer(embedded, path, **arguments)
     assert expected[0] == 200, expected
     answer = _answer(server, path, **arguments)
-    if name == "virtuoso" and quirk is not None:
+    if name == "virtuoso" and quirk == "gaps":
+        # Virtuoso's plan decides whether it answers alike; when it does not, it errs only the known way.
+        if answer != expected:
+            _only_extra_assessment_findings(expected, answer)
+            pytest.xfail(f"Virtuoso {VIRTUOSO_QUIRKS[quirk]}")
+    elif name == "virtuoso" and quirk is not None:
         # Strict: the day Virtuoso answers alike, this fails and the quirk comes off the list.
         assert answer != expected, f"Virtuoso now answers {path} alike: remove the quirk {quirk!r}"
         pytest.xfail(f"Virtuoso {VIRTUOSO_QUIRKS[quirk]}")
     assert answer == expected
+
+
+def _only_extra_assessment_findings(expected: tuple[int, str, object], answer: tuple[int, str, object]) -> None:
+    """Every finding the embedded store reports is there, and the rest are IAMA/DPIA gaps: the quirk, no other."""
+    assert answer[:2] == expected[:2]
+    assert isinstance(expected[2], dict) and isinstance(answer[2], dict)
+    ours, theirs = expected[2]["member"], answer[2]["member"]
+    assert all(finding in theirs for finding in ours)
+    assert {finding["kind"] for finding in theirs if finding not in ours} <= {"iama", "dpia"}
+    assert {k: v for k, v in answer[2].items() if k not in ("member", "totalItems")} == {
+        k: v for k, v in expected[2].items() if k not in ("member", "totalItems")
+    }
 
 
 def _load_one_more_source(store_dir: Path, tmp_path: Path) -> None:
@@ -263,7 +299,7 @@ def test_interrupted_publish_answers_503_until_published_again(
     if name != "virtuoso":
         pytest.skip("Oxigraph publishes in one transaction: nothing is ever half-way")
     server = running_server(tmp_path / "cache", env={"ALGOKG_REMOTE_REFRESH": "0"}, args=["--remote", url])
-    remote = RemoteStore(url)
+    remote = RemoteStore(publisher_url(url))
     try:
         state = remote.control()
         # What the first step of a publish of the next generation writes (loader.publish), and nothing after it.
@@ -358,20 +394,169 @@ def test_dump_holds_the_published_graphs(embedded: Server, remote_api: tuple[str
     assert remote == [q for q in quads(embedded) if f"<{CONTROL_GRAPH.value}>" not in q]
 
 
-def test_federation_with_service(embedded: Server, published: tuple[str, str]) -> None:
-    """SERVICE from the embedded API to another SPARQL store (here the remote one, standing in for EUR-Lex's
-    CELLAR, which the tests may not reach): the join runs across both."""
-    name, url = published
+# -- only queries reach the store (issue 12, point 1) and no outbound request through it (point 2) -----------
+
+
+@contextmanager
+def _anonymous_updates(name: str, url: str) -> Iterator[None]:
+    """The store as an operator following the old docs left it: anyone who can send it a SPARQL request may
+    write (Virtuoso: GRANT SPARQL_UPDATE TO "SPARQL"; Oxigraph server has no accounts: always so)."""
     if name == "virtuoso":
-        pytest.skip("pyoxigraph's SERVICE client gets no answer from Virtuoso 7.2 (waits until the deadline)")
-    query = f"""SELECT ?version WHERE {{ SERVICE <{url}> {{
-        GRAPH <{CONTROL_GRAPH.value}> {{ ?store <https://w3id.org/algokg/def#dataVersion> ?version }} }} }}"""
-    response = httpx.get(
-        embedded.url("/sparql"),
-        params={"query": query},
-        headers={"Accept": "application/sparql-results+json"},
-        timeout=60,
+        virtuoso_sql(url, ANONYMOUS_UPDATES)
+    try:
+        yield
+    finally:
+        if name == "virtuoso":
+            virtuoso_sql(url, ANONYMOUS_READS_ONLY)
+
+
+def _anonymous_update(name: str, url: str, update: str) -> httpx.Response:
+    """An update sent straight to the store as the anonymous user (Virtuoso takes it on /sparql)."""
+    if name == "virtuoso":
+        return httpx.post(url, data={"query": update}, timeout=60)
+    return httpx.post(url.removesuffix("/query") + "/update", data={"update": update}, timeout=60)
+
+
+def test_public_updates_never_reach_the_store(remote_api: tuple[str, Server], published: tuple[str, str]) -> None:
+    """Even when the store lets anonymous requests write, `/sparql` forwards only queries: an update through
+    it answers 400 naming /update, and the store and the pages are as they were."""
+    name, server = remote_api
+    url = published[1]
+    algorithm = httpx.get(server.url("/api/algorithms?size=1"), timeout=60).json()["member"][0]["@id"]
+    page = algorithm.removeprefix("https://w3id.org/algokg")
+    remote = RemoteStore(url)
+    count = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{CURRENT_EN}> {{ ?s ?p ?o }} }}"
+    defaced = 'SELECT ?g WHERE { GRAPH ?g { ?s ?p "DEFACED" } }'
+    try:
+        before = next(remote.select(count, named_graphs=[CURRENT_EN]))["n"].value
+        with _anonymous_updates(name, url):
+            # The store really takes anonymous writes now: the gate is all that stands in the way.
+            scratch = "INSERT DATA { GRAPH <urn:test:scratch> { <urn:a> <urn:b> <urn:c> } }"
+            assert _anonymous_update(name, url, scratch).is_success
+            assert _anonymous_update(name, url, "DROP SILENT GRAPH <urn:test:scratch>").is_success
+            deface = (
+                f'WITH <{CURRENT_EN}> DELETE {{ <{algorithm}> <{TITLE}> ?t }} INSERT {{ <{algorithm}> <{TITLE}> "DEFACED" }} '
+                f"WHERE {{ <{algorithm}> <{TITLE}> ?t }}"
+            )
+            for update in (deface, 'INSERT DATA { GRAPH <urn:test:evil> { <urn:a> <urn:b> "DEFACED" } }'):
+                for response in (
+                    httpx.get(server.url("/sparql"), params={"query": update}, timeout=60),
+                    httpx.post(server.url("/sparql"), data={"query": update}, timeout=60),
+                    httpx.post(
+                        server.url("/sparql"), content=update, headers={"Content-Type": "application/sparql-query"}
+                    ),
+                ):
+                    assert response.status_code == 400, response.text
+                    assert response.headers["content-type"].startswith("application/problem+json")
+                    assert "POST /update" in response.json()["detail"]
+        assert next(remote.select(count, named_graphs=[CURRENT_EN]))["n"].value == before
+        assert list(remote.select(defaced)) == []
+    finally:
+        remote.close()
+    shown = httpx.get(server.url(page), headers={"Accept": "text/html", "Accept-Language": "en"}, timeout=60)
+    assert shown.status_code == 200 and "DEFACED" not in shown.text
+
+
+def test_the_documented_virtuoso_setup_refuses_anonymous_writes(published: tuple[str, str]) -> None:
+    """docs/scale-out.md: readers' anonymous account reads only; `algokg publish` has its own (it published
+    this store through /sparql-auth)."""
+    name, url = published
+    if name != "virtuoso":
+        pytest.skip("Oxigraph server has no accounts: it is kept behind a network boundary (docs/scale-out.md)")
+    update = "INSERT DATA { GRAPH <urn:test:anonymous> { <urn:a> <urn:b> <urn:c> } }"
+    assert _anonymous_update(name, url, update).status_code >= 400
+    put = httpx.put(
+        url.removesuffix("/sparql") + "/sparql-graph-crud",
+        params={"graph": "urn:test:anonymous"},
+        content=b"<urn:a> <urn:b> <urn:c> .",
+        headers={"Content-Type": "text/turtle"},
     )
-    assert response.status_code == 200, response.text
-    versions = [b["version"]["value"] for b in response.json()["results"]["bindings"]]
-    assert versions == [(embedded.store_dir / "current").resolve().name]
+    assert put.status_code in (401, 403)
+    remote = RemoteStore(url)
+    try:
+        query = "SELECT * WHERE { GRAPH <urn:test:anonymous> { ?s ?p ?o } }"
+        assert list(remote.select(query, named_graphs=["urn:test:anonymous"])) == []
+        assert remote.control().version is not None  # what the publishing account wrote, readable anonymously
+    finally:
+        remote.close()
+
+
+class _Loopback:
+    """An HTTP server on loopback that counts the requests it gets (a SERVICE target, a bif:http_get target)."""
+
+    def __init__(self) -> None:
+        hits: list[str] = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                hits.append(self.path)
+                self.send_response(200)
+                self.send_header("Content-Length", "6")
+                self.end_headers()
+                self.wfile.write(b"SECRET")
+
+            do_POST = do_GET
+
+            def log_message(self, *_: object) -> None:
+                pass
+
+        self.hits = hits
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/x"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def test_no_outbound_request_through_the_remote_store(remote_api: tuple[str, Server]) -> None:
+    """The remote store runs SERVICE (and Virtuoso its bif:http_get) itself: the gate refuses both first."""
+    _, server = remote_api
+    target = _Loopback()
+    try:
+        for query in (
+            f"SELECT * WHERE {{ SERVICE <{target.url}> {{ ?s ?p ?o }} }}",
+            f'SELECT (<bif:http_get>("{target.url}") AS ?x) WHERE {{}}',
+            f'PREFIX b: <bif:> SELECT * WHERE {{ BIND (b:http_get("{target.url}") AS ?x) }}',
+        ):
+            response = httpx.get(server.url("/sparql"), params={"query": query}, timeout=60)
+            assert response.status_code == 400 and "SECRET" not in response.text, response.text
+        assert target.hits == []
+    finally:
+        target.server.shutdown()
+        target.server.server_close()
+
+
+def test_syntax_errors_are_located_in_the_clients_query(embedded: Server, remote_api: tuple[str, Server]) -> None:
+    """Parsed here before it is forwarded: line and column of the query as sent, as on the embedded store."""
+    wrong = {"query": "PREFIX ex: <http://example.org/>\nSELECT ?s WHERE {\n  ?s ?p \n}"}
+    expected = httpx.get(embedded.url("/sparql"), params=wrong, timeout=60).json()
+    assert httpx.get(remote_api[1].url("/sparql"), params=wrong, timeout=60).json() == expected
+    assert (expected["line"], expected["column"]) == (4, 2)
+
+
+def test_what_crashes_a_parser_costs_a_worker_of_the_api(remote_api: tuple[str, Server]) -> None:
+    """A query pyoxigraph (and so Oxigraph server) overflows its stack on is parsed in a worker of the API first:
+    400, and the store never sees it."""
+    _, server = remote_api
+    chained = "SELECT * WHERE { ?s " + "/".join(["<urn:p>"] * 10_000) + " ?o }"
+    response = httpx.post(server.url("/sparql"), data={"query": chained}, timeout=60)
+    assert response.status_code == 400 and response.json()["title"] == "Query too complex", response.text
+    assert httpx.get(server.url("/sparql"), params={"query": "ASK {}"}, timeout=60).status_code == 200
+
+
+def test_a_store_that_fails_is_not_quoted(source_store: Path, tmp_path: Path) -> None:
+    """What the store (or the network) says stays in the log: no address, port or message of it in an answer."""
+    with ExitStack() as store_running:
+        url = store_running.enter_context(oxigraph_server(tmp_path))
+        remote = RemoteStore(url)
+        publish(source_store, remote)
+        remote.close()
+        cache = tmp_path / "cache"
+        with start_server(cache, env={"ALGOKG_REMOTE_REFRESH": "0"}, args=["--remote", url]) as api:
+            assert httpx.get(api.url("/api/laws"), timeout=60).status_code == 200
+            store_running.close()  # the store goes away; the API stays
+            port = url.split(":")[2].split("/")[0]
+            for path in ("/api/laws", "/sparql?query=ASK%7B%7D"):
+                response = httpx.get(api.url(path), timeout=60)
+                assert response.status_code >= 500, response.text
+                assert response.headers["content-type"].startswith("application/problem+json")
+                assert port not in response.text and "reached" not in response.text, response.text
+            assert "cannot be reached" in api.log()  # the operator learns why

@@ -119,6 +119,7 @@ def risk_level(outcome: Outcome) -> str | None:
 
     The beslishulp says "hoog-risico AI" for both routes to high risk; which question gave the label
     tells them apart: the Annex I question (2.3) or the Annex III ones (2.5 profiling, 2.6 no exception).
+    Where the AI Act does not apply (conclusions 11.x) there is no category.
     """
     labels = set(outcome.labels)
     if outcome.conclusion.id.startswith("11."):  # the AI Act does not apply: no category
@@ -132,7 +133,10 @@ def risk_level(outcome: Outcome) -> str | None:
     if "geen hoog-risico AI" in labels:
         if "geen hoog-risico AI" in outcome.labels_from("2.6"):
             return "not-high-risk-art-6-3"
-        return "transparency" if "transparantieverplichting" in labels else "minimal"
+        if "transparantieverplichting" in labels:
+            return "transparency"
+        # Minimal only when the tree asked about transparency: an importer or distributor is never asked.
+        return "minimal" if "geen transparantieverplichting" in labels else None
     return None
 
 

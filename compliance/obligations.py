@@ -216,13 +216,27 @@ def obligations_for(
     select = _selector(source)
     facts = facts or algorithm_facts(select, algorithm)
     node = NamedNode(facts.iri)
-    grouped: dict[tuple[str, str], tuple[list[str], list[str], list[str]]] = {}
-    for row in select(compliance_query("obligations"), {"algorithm": node}):
-        holders, levels, depends = grouped.setdefault((row["obligation"].value, row["role"].value), ([], [], []))
-        for name, into in (("roleHolder", holders), ("level", levels), ("dependsOn", depends)):
-            if name in row and row[name].value not in into:
-                into.append(row[name].value)
     position = facts.position or Position(facts.iri)
+    levels = [row["level"] for row in select(compliance_query("aiact-levels"), {"algorithm": node}) if "level" in row]
+    grouped: dict[tuple[str, str], tuple[list[str], list[str], list[str]]] = {}
+    query = compliance_query("obligations")
+    for level in levels:
+        for role in position.roles:
+            bindings = {
+                "algorithm": node,
+                "level": level,
+                "role": NamedNode(role.role),
+                "roleHolder": NamedNode(role.holder),
+            }
+            for row in select(query, bindings):
+                holders, matched, depends = grouped.setdefault((row["obligation"].value, role.role), ([], [], []))
+                for value, into in (
+                    (role.holder, holders),
+                    (level.value, matched),
+                    (_text(row.get("dependsOn")), depends),
+                ):
+                    if value is not None and value not in into:
+                        into.append(value)
     cache: dict[str, tuple[Any, ...]] = {}
     found = [
         _obligation(

@@ -31,7 +31,7 @@ from compliance.obligations import obligations_for
 from compliance.position import positions
 from compliance.report_definitions import REPORTS, ReportDefinition
 from compliance.sparql import Row, Select, Term, compliance_query, store_select
-from compliance.wording import category
+from compliance.wording import category, classified_category
 from loader.errors import AlgokgError
 
 __all__ = [
@@ -340,7 +340,8 @@ def _aiact_disagreement(rows: Sequence[Row], shown: QueryUsed, language: str) ->
         position = found.get(finding.algorithm)
         if position is None or position.classified is None or not position.disagrees:
             continue
-        declared, classified = category(position.declared_levels, (), language), category(position.levels, (), language)
+        declared = category(position.declared_levels, (), language)
+        classified = classified_category(position.levels, position.classified.conclusion_id, (), language)
         saying = (
             "het register zegt “{}”, de classificatie zegt “{}”"
             if language == "nl"

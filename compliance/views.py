@@ -7,7 +7,7 @@ from typing import Any
 
 from compliance.obligations import AlgorithmFacts, Obligation
 from compliance.position import Position
-from compliance.wording import category, conclusion_meaning, role_words, scheme_condition
+from compliance.wording import category, classified_category, conclusion_meaning, role_words, scheme_condition
 
 __all__ = ["notes", "obligations_json", "obligations_text", "position_lines"]
 
@@ -101,8 +101,13 @@ def position_lines(facts: AlgorithmFacts, language: str = "en") -> list[str]:
     """The position and its basis, in lines."""
     position = facts.position or Position(facts.iri)
     points = facts.values("annexIIIPoint")
-    lines = [_say(language, "position", category=category(position.levels, points, language))]
     classified = position.classified
+    words = (
+        classified_category(classified.levels, classified.conclusion_id, points, language)
+        if classified is not None
+        else category(position.levels, points, language)
+    )
+    lines = [_say(language, "position", category=words)]
     if classified is not None:
         whom = _say(language, "for", organisation=classified.on_behalf_of) if classified.on_behalf_of else ""
         meaning = conclusion_meaning(classified.conclusion_id or "", classified.labels, language)
@@ -137,7 +142,9 @@ def notes(facts: AlgorithmFacts, obligations: list[Obligation], language: str = 
                 language,
                 "disagree",
                 declared=category(position.declared_levels, points, language),
-                classified=category(position.classified.levels, points, language),
+                classified=classified_category(
+                    position.classified.levels, position.classified.conclusion_id, points, language
+                ),
             )
         )
     if position.classified is not None and position.classified.out_of_scope:

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 __all__ = [
     "category",
+    "classified_category",
     "conclusion_meaning",
     "label_meaning",
     "level_words",
@@ -249,6 +250,18 @@ def category(levels: Iterable[str], points: Iterable[str] = (), language: str = 
             words += f" ({shown})"
         parts.append(words)
     return "; ".join(parts)
+
+
+def classified_category(
+    levels: Iterable[str], conclusion: str | None, points: Iterable[str] = (), language: str = "en"
+) -> str:
+    """A classification's category in words; where it found that the AI Act does not apply, that (and why)."""
+    levels = tuple(levels)
+    if not levels and conclusion and conclusion.startswith("11."):
+        if language == "nl":
+            return f"de AI-verordening is niet van toepassing (conclusie {conclusion})"
+        return f"the AI Act does not apply (conclusion {conclusion})"
+    return category(levels, points, language)
 
 
 def conclusion_meaning(conclusion: str, labels: Iterable[str], language: str = "en") -> str:

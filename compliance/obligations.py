@@ -205,12 +205,15 @@ def obligations_for(
     *,
     language: str = "en",
     facts: AlgorithmFacts | None = None,
+    model: dict[Any, tuple[Any, ...]] | None = None,
 ) -> list[Obligation]:
     """The AI Act obligations the role holders of the algorithm's position owe, ordered by obligation and role.
 
     :param source: a pyoxigraph store or a :data:`compliance.sparql.Select`.
     :param on: keep only the obligations whose governing date is on or before this day.
     :param language: language of the labels (``en`` or ``nl``).
+    :param model: what the model says of each obligation (label, articles, dates), filled as it is read; pass the
+        same dict for many algorithms (a report) to read it once.
     :raises ObligationError: the algorithm is unknown, or a date in the model is not ``YYYY-MM-DD``.
     """
     select = _selector(source)
@@ -237,7 +240,7 @@ def obligations_for(
                 ):
                     if value is not None and value not in into:
                         into.append(value)
-    cache: dict[str, tuple[Any, ...]] = {}
+    cache = model if model is not None else {}
     found = [
         _obligation(
             select, cache, obligation, role, tuple(holders), tuple(levels), tuple(depends), facts, position, language
@@ -249,7 +252,7 @@ def obligations_for(
 
 def _obligation(
     select: Select,
-    cache: dict[str, tuple[Any, ...]],
+    cache: dict[Any, tuple[Any, ...]],
     iri: str,
     role: str,
     holders: tuple[str, ...],
@@ -259,7 +262,7 @@ def _obligation(
     position: Position,
     language: str,
 ) -> Obligation:
-    if iri not in cache:
+    if (iri, language) not in cache:
         node, lang = NamedNode(iri), Literal(language)
         about = next(iter(select(compliance_query("obligation"), {"obligation": node, "lang": lang})), {})
         articles = tuple(
@@ -269,8 +272,8 @@ def _obligation(
         rows = tuple(
             _dated(row) for row in select(compliance_query("obligation-dates"), {"obligation": node, "lang": lang})
         )
-        cache[iri] = (about, articles, rows)
-    about, articles, rows = cache[iri]
+        cache[iri, language] = (about, articles, rows)
+    about, articles, rows = cache[iri, language]
     system = SystemFacts(frozenset(levels), facts.begin, position.intended_for_public_authorities, _in_use_on(position))
     return Obligation(
         iri=iri,

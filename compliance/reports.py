@@ -385,9 +385,10 @@ def _obligations_due(
     for row in rows:
         candidates.add((_value(row, "algorithm") or "", "", ""), row)
     found: list[Finding] = []
+    model: dict[Any, tuple[Any, ...]] = {}  # each obligation's label, articles and dates, read once for all
     for candidate in candidates.findings("obligations-due", shown):
         algorithm = NamedNode(candidate.algorithm)
-        for item in obligations_for(select, algorithm, language=language):
+        for item in obligations_for(select, algorithm, language=language, model=model):
             if item.applies_from is None or not day <= item.applies_from <= until:
                 continue
             obligation, lang = NamedNode(item.iri), Literal(language)

@@ -17,7 +17,6 @@ import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Store, Variable
@@ -25,6 +24,7 @@ from pyoxigraph import Literal, NamedNode, Store, Variable
 from compliance.algoritmekader import applies, source_load
 from compliance.answer_files import AnswerFileError, AnswerSheet, check_answers, read_answers
 from compliance.decision_tree import DecisionTree, DecisionTreeError, Outcome, evaluate
+from compliance.tree_graph import conclusion_iri, option_iri, question_iri, tree_iri, tree_source, tree_triples
 from loader.errors import AlgokgError
 from loader.mapping import terms as t
 from loader.provenance import tool_agent
@@ -46,7 +46,6 @@ __all__ = [
     "tree_triples",
 ]
 
-TREE_BASE = f"{t.ID}aiact-decision-tree/"
 ROLE = f"{t.ID}aiact-role/"
 RISK = f"{t.ID}aiact-risk-level/"
 ROLES = {
@@ -201,93 +200,6 @@ def requirement_tags(store: Store) -> list[tuple[str, frozenset[str], tuple[str,
     return found
 
 
-def tree_iri(tree: DecisionTree) -> NamedNode:
-    version = re.sub(r"[^0-9A-Za-z.-]", "-", tree.version or "unversioned")
-    return NamedNode(f"{TREE_BASE}{version}-{tree.sha256[:12]}")
-
-
-def question_iri(tree: DecisionTree, question: str) -> NamedNode:
-    return NamedNode(f"{tree_iri(tree).value}/question/{question}")
-
-
-def option_iri(tree: DecisionTree, question: str, index: int) -> NamedNode:
-    return NamedNode(f"{question_iri(tree, question).value}/answer/{index + 1}")
-
-
-def conclusion_iri(tree: DecisionTree, conclusion: str) -> NamedNode:
-    return NamedNode(f"{tree_iri(tree).value}/conclusion/{conclusion}")
-
-
-def _nl(text: str) -> Literal:
-    return Literal(text, language="nl")
-
-
-def tree_triples(tree: DecisionTree) -> list[tuple]:
-    """The tree as data: questions, answer options with labels, redirects with conditions, conclusions."""
-    node = tree_iri(tree)
-    triples: list[tuple] = [
-        (node, t.RDF_TYPE, t.akg("DecisionTree")),
-        (node, t.dct("title"), _nl(tree.name)),
-        (node, t.RDFS_LABEL, _nl(f"{tree.name} {tree.version}")),
-        (node, NamedNode("http://www.w3.org/2002/07/owl#versionInfo"), Literal(tree.version)),
-        (node, t.dct("identifier"), Literal(f"sha256:{tree.sha256}")),
-        (node, t.akg("firstQuestion"), question_iri(tree, tree.first)),
-    ]
-    for question in tree.questions.values():
-        q = question_iri(tree, question.id)
-        triples += [
-            (node, t.akg("hasQuestion"), q),
-            (q, t.RDF_TYPE, t.akg("Question")),
-            (q, t.dct("identifier"), Literal(question.id)),
-            (q, t.RDFS_LABEL, _nl(question.text)),
-            (q, t.dct("subject"), _nl(question.subcategory)),
-        ]
-        if question.explanation:
-            triples.append((q, t.dct("description"), _nl(question.explanation)))
-        triples += [(q, t.RDFS_SEE_ALSO, NamedNode(s.url)) for s in question.sources if s.url and t.is_iri(s.url)]
-        for index, option in enumerate(question.options):
-            o = option_iri(tree, question.id, index)
-            triples += [
-                (q, t.akg("hasOption"), o),
-                (o, t.RDF_TYPE, t.akg("AnswerOption")),
-                (o, t.RDFS_LABEL, _nl(option.text)),
-                (o, t.akg("position"), t.typed(index + 1, "integer")),
-            ]
-            triples += [(o, t.akg("addsLabel"), Literal(label)) for label in option.labels]
-            if option.subresult:
-                triples.append((o, t.akg("subresult"), _nl(str(option.subresult))))
-            triples += _targets(tree, o, option.next_question, option.next_conclusion)
-            for number, redirect in enumerate(option.redirects, 1):
-                r = NamedNode(f"{o.value}/redirect/{number}")
-                triples += [
-                    (o, t.akg("hasRedirect"), r),
-                    (r, t.RDF_TYPE, t.akg("Redirect")),
-                    (r, t.akg("position"), t.typed(number, "integer")),
-                    (r, t.akg("condition"), Literal(redirect.condition.text)),
-                ]
-                triples += _targets(tree, r, redirect.next_question, redirect.next_conclusion)
-    for conclusion in tree.conclusions.values():
-        c = conclusion_iri(tree, conclusion.id)
-        triples += [
-            (node, t.akg("hasConclusion"), c),
-            (c, t.RDF_TYPE, t.akg("Conclusion")),
-            (c, t.dct("identifier"), Literal(conclusion.id)),
-            (c, t.RDFS_LABEL, _nl(conclusion.text)),
-            (c, t.akg("obligationText"), _nl(conclusion.obligation)),
-        ]
-        triples += [(c, t.RDFS_SEE_ALSO, NamedNode(s.url)) for s in conclusion.sources if s.url and t.is_iri(s.url)]
-    return triples
-
-
-def _targets(tree: DecisionTree, node: NamedNode, question: str | None, conclusion: str | None) -> list[tuple]:
-    found = []
-    if question:
-        found.append((node, t.akg("nextQuestion"), question_iri(tree, question)))
-    if conclusion:
-        found.append((node, t.akg("nextConclusion"), conclusion_iri(tree, conclusion)))
-    return found
-
-
 def classification_triples(item: Classification) -> list[tuple]:
     """The classification with its answers, labels, concepts, selected requirements and PROV-O."""
     node, tree, sheet = item.iri, item.tree, item.sheet
@@ -300,7 +212,9 @@ def classification_triples(item: Classification) -> list[tuple]:
         (
             node,
             t.RDFS_LABEL,
-            _nl(f"Classificatie AI-verordening van {item.algorithm_id}: {item.outcome.conclusion.id}"),
+            Literal(
+                f"Classificatie AI-verordening van {item.algorithm_id}: {item.outcome.conclusion.id}", language="nl"
+            ),
         ),
         (node, t.akg("conclusion"), conclusion_iri(tree, item.outcome.conclusion.id)),
         (node, t.prov("wasDerivedFrom"), tree_iri(tree)),
@@ -341,13 +255,6 @@ def classification_triples(item: Classification) -> list[tuple]:
         ]
     triples += [(node, t.akg("appliesRequirement"), NamedNode(urn)) for urn in item.requirements]
     return triples
-
-
-def tree_source(tree: DecisionTree) -> SourceLoad:
-    """The tree as a loaded source, named by the sha256 of its file: loading it again changes nothing."""
-    return source_load(
-        f"{tree.name} {tree.version} ({Path(tree.source).name})", tree.sha256, tree_triples(tree), datetime.now(UTC)
-    )
 
 
 def classification_source(item: Classification) -> SourceLoad:

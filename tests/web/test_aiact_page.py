@@ -10,6 +10,7 @@ import json
 import re
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from click.testing import CliRunner
 from playwright.sync_api import Browser, Page
@@ -125,3 +126,14 @@ def test_in_a_browser(browser_page: Page, classified_server: Server) -> None:
     screenshot(browser_page, "aiact-position")
     problems = browser_page.evaluate(AUDIT)
     assert problems == [], problems
+
+
+def test_disagreement_report_over_http(classified_server: Server) -> None:
+    body = httpx.get(classified_server.url("/api/reports/aiact-disagreement"), params={"lang": "en"}, timeout=30).json()
+    assert [(m["algorithmId"], m["conclusion"]) for m in body["member"]] == [("00000001", "13.0.0")]
+    assert body["member"][0]["text"] == (
+        "the register says “high-risk, Annex III (Article 6(2))”, the classification says “prohibited AI practice "
+        "(Article 5)”"
+    )
+    page = httpx.get(classified_server.url("/reports/aiact-disagreement"), params={"lang": "nl"}, timeout=30)
+    assert page.status_code == 200 and "het register zegt" in page.text

@@ -325,7 +325,8 @@ def _answers(document: _Document, entry: _Entry | None) -> tuple[list[GivenAnswe
                 Problem(item.key, "an answer is one text (or its number), not a list or mapping", item.line)
             )
         elif item.kind == "a whole number":
-            given.append(GivenAnswer(item.key, item.text, int(item.text.replace("_", ""), 0), item.line))
+            # YAML's own reading of the number (0x1A, 012, 1_000 are numbers too): the answer's 1-based number
+            given.append(GivenAnswer(item.key, item.text, int(yaml.safe_load(item.text)), item.line))
         elif item.kind is None:
             given.append(GivenAnswer(item.key, item.text, item.text, item.line))
         else:

@@ -97,12 +97,12 @@ def test_answers_outside_the_question_are_refused_with_its_answers(tmp_path: Pat
     answers = tmp_path / "outside.yaml"
     pairs = [*DEPLOYER_13_0_2]
     pairs[10] = ('"2.5"', "Misschien")
-    pairs[1] = ('"1.2"', "12")  # an unquoted whole number is the answer's number: 12 is out of range
+    pairs[1] = ('"1.2"', "012")  # an unquoted whole number is the answer's number (YAML: octal 10): out of range
     answers.write_text(_yaml(pairs), encoding="utf-8")
     found = _problems(answers, tree)
     assert [(line, where) for line, where, _ in found] == [(5, "1.2"), (14, "2.5")]
     assert (
-        "'12' (as written) is not an answer to question 1.2" in found[0][2]
+        "'012' (as written) is not an answer to question 1.2" in found[0][2]
         and "9. Geen van bovenstaande" in found[0][2]
     )
     assert "'Misschien' (as written) is not an answer to question 2.5" in found[1][2] and "1. Ja; 2. Nee" in found[1][2]

@@ -9,8 +9,9 @@ the AI Act does not apply to the system at all. Both positions stay in the graph
 categories differ, that is a finding for the supervisor (the ``aiact-disagreement`` report).
 
 Two categories agree when each main category (everything but the transparency level, or the transparency level
-when that is all) of one is equal to, broader than or narrower than one of the other's: the register cannot say
-"high-risk with transparency obligations", and "general-purpose AI model" agrees with "... with systemic risk".
+when that is all) of one is equal to, broader than or narrower than (skos:broader+ in the risk-level scheme) one of
+the other's: the register cannot say "high-risk with transparency obligations", and "general-purpose AI model"
+agrees with "... with systemic risk".
 """
 
 from collections.abc import Callable, Iterable, Mapping
@@ -27,8 +28,6 @@ __all__ = ["Classified", "Position", "Role", "position_of", "positions"]
 RISK = f"{t.ID}aiact-risk-level/"
 TRANSPARENCY = f"{RISK}transparency"
 DEPLOYER = f"{t.ID}aiact-role/deployer"
-# skos:broader in the risk-level scheme (ontology/schemes/aiact.ttl): the only narrower level.
-BROADER = {f"{RISK}gpai-systemic": f"{RISK}gpai"}
 
 
 @dataclass(frozen=True)
@@ -94,6 +93,7 @@ class Position:
     roles: tuple[Role, ...] = ()
     organisation: str | None = None
     organisation_public: bool | None = None
+    broader: tuple[tuple[str, str], ...] = ()  # (level, a broader level) from the risk-level scheme (skos:broader+)
 
     @property
     def basis(self) -> str | None:
@@ -112,7 +112,7 @@ class Position:
         """A classification and a declared category exist, and they differ (see the module docstring)."""
         if self.classified is None or not self.declared_levels:
             return False
-        return not _agree(self.declared_levels, self.classified.levels)
+        return not _agree(self.declared_levels, self.classified.levels, self.broader)
 
     @property
     def intended_for_public_authorities(self) -> bool | None:
@@ -142,15 +142,18 @@ def _main(levels: Iterable[str]) -> set[str]:
     return found - {TRANSPARENCY} if found - {TRANSPARENCY} else found
 
 
-def _family(level: str) -> set[str]:
-    return {level, BROADER.get(level, level)} | {narrow for narrow, broad in BROADER.items() if broad == level}
+def _family(level: str, broader: Iterable[tuple[str, str]]) -> set[str]:
+    """The level with the levels broader and narrower than it."""
+    return {level} | {b for n, b in broader if n == level} | {n for n, b in broader if b == level}
 
 
-def _agree(declared: Iterable[str], classified: Iterable[str]) -> bool:
-    ours, theirs = _main(declared), _main(classified)
+def _agree(declared: Iterable[str], classified: Iterable[str], broader: Iterable[tuple[str, str]]) -> bool:
+    ours, theirs, broader = _main(declared), _main(classified), tuple(broader)
     if not ours or not theirs:
         return not ours and not theirs
-    return all(_family(level) & theirs for level in ours) and all(_family(level) & ours for level in theirs)
+    return all(_family(level, broader) & theirs for level in ours) and all(
+        _family(level, broader) & ours for level in theirs
+    )
 
 
 # -- reading ----------------------------------------------------------------------------------------------------
@@ -186,6 +189,8 @@ def positions(fact_rows: Iterable[Row], role_rows: Iterable[Row]) -> dict[str, P
         elif fact == "organisation":
             entry["organisation"] = _value(row, "holder")
             entry["organisation_public"] = _bool(_value(row, "public"))
+        elif fact == "broader" and value and (broad := _value(row, "broader")):
+            _add(entry["broader"], (value, broad))
     for row in role_rows:
         entry = _entry(found, row)
         role = Role(
@@ -211,6 +216,7 @@ def _entry(found: dict[str, dict[str, Any]], row: Row) -> dict[str, Any]:
             "roles": [],
             "organisation": None,
             "organisation_public": None,
+            "broader": [],
         },
     )
 
@@ -229,6 +235,7 @@ def _position(algorithm: str, entry: dict[str, Any]) -> Position:
         roles=tuple(sorted(entry["roles"], key=lambda r: (r.role, r.holder))),
         organisation=entry["organisation"],
         organisation_public=entry["organisation_public"],
+        broader=tuple(sorted(entry["broader"])),
     )
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from compliance.position import Classified, Position
 from loader.cli import cli
 from loader.store import build_store
 from tests.conftest import shared_path
@@ -251,3 +252,29 @@ def test_general_purpose_model_and_importer(store_dir: Path, tree_file: Path) ->
     assert imported["obligations"] == []
     assert [role["role"].rsplit("/", 1)[-1] for role in imported["position"]["roles"]] == ["importer"]
     assert any("importer" in note and "not in algokg's obligation data" in note for note in imported["notes"])
+
+
+@pytest.mark.parametrize(
+    ("declared", "classified", "disagrees"),
+    [
+        (("high-risk-annex-iii",), ("high-risk-annex-iii", "transparency"), False),  # the register cannot say more
+        (("gpai",), ("gpai-systemic",), False),  # a broader level agrees (skos:broader in the scheme)
+        (
+            ("high-risk-annex-iii",),
+            ("not-high-risk-art-6-3",),
+            True,
+        ),  # "register says high-risk, classification Art 6(3)"
+        (("transparency",), ("high-risk-annex-iii", "transparency"), True),
+        (("minimal",), (), True),  # the classification found that the AI Act does not apply
+        ((), ("prohibited",), False),  # nothing declared: nothing to disagree with
+    ],
+)
+def test_when_categories_disagree(declared: tuple[str, ...], classified: tuple[str, ...], disagrees: bool) -> None:
+    position = Position(
+        "a",
+        declared_levels=tuple(RISK + level for level in declared),
+        classified=Classified("c", "2026-05-01", levels=tuple(RISK + level for level in classified)),
+        broader=((RISK + "gpai-systemic", RISK + "gpai"),),
+    )
+    assert position.disagrees is disagrees
+    assert position.basis == "classification" and position.levels == tuple(RISK + level for level in classified)

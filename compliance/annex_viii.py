@@ -5,6 +5,9 @@ Section B (Article 49(2)): what a provider registers when it considers an Annex 
 Article 6(3). The data is read by the CONSTRUCT queries ``queries/compliance/annex-viii-{b,c}.rq``, which also
 return the facts that decide whether the section applies, so the record validates on its own against the SHACL
 profile ``annex-viii-{b,c}`` (with the model as background): the JSON-LD export parsed back is the same graph.
+The AI Act category and roles are those of the algorithm's position (:mod:`compliance.position`: its newest
+classification wins over what is declared); the export says which, with notes where the position leaves the
+section open (a classification under Annex III without a recorded point) or rules it out.
 """
 
 import json
@@ -16,7 +19,8 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Store, Variable
 from rdflib import BNode, Graph, URIRef
 from rdflib import Literal as RdfLiteral
 
-from compliance.obligations import compliance_query
+from compliance.position import Position, position_of
+from compliance.sparql import compliance_query, store_select
 from loader.errors import AlgokgError
 from loader.mapping import terms as t
 from loader.validation import ValidationReport, validate
@@ -152,6 +156,8 @@ class AnnexVIIIExport:
     graph: Graph
     applies: bool
     report: ValidationReport
+    position: Position | None = None
+    notes: tuple[str, ...] = ()
 
     @property
     def valid(self) -> bool:
@@ -179,6 +185,8 @@ class AnnexVIIIExport:
             "applies": self.applies,
             "valid": self.valid,
             "profile": f"annex-viii-{self.section}",
+            "position": self.position.to_json() if self.position else None,
+            "notes": list(self.notes),
             "items": items,
             "violations": violations,
         }
@@ -292,4 +300,32 @@ def export(store: Store, algorithm: str, section: str = "c") -> AnnexVIIIExport:
     graph = record_graph(store, algorithm, section)
     iri = _node(algorithm).value
     report = validate(graph, profiles=[f"annex-viii-{section}"])
-    return AnnexVIIIExport(iri, section, graph, applies(graph, iri, section), report)
+    position = position_of(store_select(store), iri)
+    points = set(graph.objects(URIRef(iri), _expand("akg:annexIIIPoint")))
+    return AnnexVIIIExport(
+        iri, section, graph, applies(graph, iri, section), report, position, _notes(position, section, bool(points))
+    )
+
+
+def _notes(position: Position, section: str, has_point: bool) -> tuple[str, ...]:
+    """What the position says about the section beyond the SHACL profile."""
+    classified = position.classified
+    notes = []
+    if classified is not None and classified.out_of_scope:
+        notes.append(
+            f"by the classification ({classified.conclusion_id}) the AI Act does not apply: section "
+            f"{section.upper()} asks nothing"
+        )
+    if position.disagrees:
+        notes.append(
+            "the declared AI Act category and the classification differ: the classification counts (algokg report "
+            "aiact-disagreement)"
+        )
+    annex_iii = f"{ID}aiact-risk-level/high-risk-annex-iii"
+    if section == "c" and classified is not None and annex_iii in classified.levels and not has_point:
+        notes.append(
+            "the classification says high-risk under Annex III but no Annex III point is recorded (the decision tree "
+            "does not ask it): section C applies to a public deployer unless the system falls under point 2 "
+            "(critical infrastructure); record akg:annexIIIPoint"
+        )
+    return tuple(notes)

@@ -1,40 +1,51 @@
 """A run of the AI Act decision tree stored as an ``akg:Classification`` of an algorithm, with PROV-O.
 
-An organisation fills in an answers file (YAML or JSON)::
+An organisation fills in an answers file (:mod:`compliance.answer_files`, read strictly: every answer as written,
+located errors). :func:`classify` runs the tree on it; :func:`classification_triples` records who answered, for
+which organisation, when, with which tree (IRI, version, sha256), every answer, the conclusion, the labels (as given
+and as the model's concepts: the categories found and, where the AI Act applies, the roles the organisation holds,
+as role assignments) and the Algoritmekader requirements the labels select. :func:`commit_classification` writes it
+with the tree through ``loader.store.commit`` (one atomic generation). Under the position rule
+(:mod:`compliance.position`) the newest classification then decides the algorithm's category and that
+organisation's roles for the obligations, reports, Annex VIII export and pages.
 
-    answered_by: Team Data & Analyse, gemeente Voorbeeld   # who answered (required)
-    organisation: https://identifier.overheid.nl/tooi/id/gemeente/gm0363   # on whose behalf (optional)
-    answered_at: 2026-05-01T10:00:00+02:00                 # optional; default: now
-    answers:                                               # question id -> answer text (or its number)
-      "1.1": Ja
-      "1.2": We ontwikkelen en gebruiken het zelf
-
-:func:`classify` runs the tree on it; :func:`classification_triples` records who answered, when, with
-which tree (IRI, version, sha256), every answer, the conclusion, the labels (as given and as the model's
-concepts) and the Algoritmekader requirements the labels select. :func:`commit_classification` writes
-it with the tree through ``loader.store.commit`` (one atomic generation).
+Where the decision tree finds that the AI Act does not apply (conclusions 11.x) no operator role is stored: the
+roles the answers named (question 1.2) are not AI Act roles then.
 """
 
 import hashlib
-import json
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import yaml
 from pyoxigraph import Literal, NamedNode, Store, Variable
 
 from compliance.algoritmekader import applies, source_load
+from compliance.answer_files import AnswerFileError, AnswerSheet, check_answers, read_answers
 from compliance.decision_tree import DecisionTree, DecisionTreeError, Outcome, evaluate
+from compliance.tree_graph import conclusion_iri, option_iri, question_iri, tree_iri, tree_source, tree_triples
 from loader.errors import AlgokgError
 from loader.mapping import terms as t
 from loader.provenance import tool_agent
 from loader.sourceload import SourceLoad
 from loader.store import CommitResult, commit
 
-TREE_BASE = f"{t.ID}aiact-decision-tree/"
+__all__ = [
+    "AnswerFileError",
+    "AnswerSheet",
+    "Classification",
+    "ClassificationError",
+    "classification_triples",
+    "classify",
+    "classify_and_store",
+    "levels",
+    "read_answers",
+    "risk_level",
+    "tree_iri",
+    "tree_triples",
+]
+
 ROLE = f"{t.ID}aiact-role/"
 RISK = f"{t.ID}aiact-risk-level/"
 ROLES = {
@@ -46,27 +57,26 @@ ROLES = {
 
 
 class ClassificationError(AlgokgError):
-    """The answers file is unreadable or incomplete, or the algorithm is unknown."""
+    """The answers do not lead through the tree, the algorithm is unknown, or no organisation holds the roles."""
 
 
-@dataclass(frozen=True)
-class AnswerSheet:
-    answered_by: str
-    answered_at: datetime
-    answers: dict[str, "str | int"]
-    organisation: str | None = None
-    source: str = ""
-    sha256: str = ""
+# The conclusions after which the AI Act does not apply to the system at all (no algorithm, not an AI system or
+# model, an exemption); after 11.3 it does not apply to the organisation that answered.
+SYSTEM_OUT_OF_SCOPE = frozenset({"11.0", "11.1", "11.2"})
 
 
 @dataclass(frozen=True)
 class Classification:
+    """A run of the tree for one algorithm; ``holder`` is the organisation the answers were given for."""
+
     algorithm_id: str
     sheet: AnswerSheet
     tree: DecisionTree
     outcome: Outcome
     requirements: tuple[str, ...] = ()
-    notes: tuple[str, ...] = field(default_factory=tuple)
+    notes: tuple[str, ...] = field(default_factory=tuple)  # codes: "unused:<question>", "out-of-scope", "no-kader"
+    holder: str | None = None
+    points: tuple[str, ...] = ()  # the Annex III points recorded for the algorithm (for the wording only)
 
     @property
     def iri(self) -> NamedNode:
@@ -74,11 +84,28 @@ class Classification:
         return NamedNode(f"{t.algorithm_iri(self.algorithm_id).value}/classification/{_digest(key)[:16]}")
 
     @property
+    def applies(self) -> bool:
+        """Whether the AI Act applies: not one of the 11.x conclusions."""
+        return not self.outcome.conclusion.id.startswith("11.")
+
+    @property
+    def out_of_scope(self) -> bool:
+        """The AI Act does not apply to the system at all (no algorithm, no AI system or model, an exemption)."""
+        return self.outcome.conclusion.id in SYSTEM_OUT_OF_SCOPE
+
+    @property
     def risk_level(self) -> str | None:
         return risk_level(self.outcome)
 
     @property
+    def levels(self) -> tuple[str, ...]:
+        return levels(self.outcome)
+
+    @property
     def roles(self) -> tuple[str, ...]:
+        """The AI Act roles the organisation holds (none where the AI Act does not apply)."""
+        if not self.applies:
+            return ()
         return tuple(ROLES[label] for label in self.outcome.labels if label in ROLES)
 
 
@@ -86,54 +113,16 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def read_answers(path: Path) -> AnswerSheet:
-    """Read an answers file (``.json``, else YAML); ``answered_at`` without a zone is taken as UTC.
-
-    :raises ClassificationError: unreadable, no ``answered_by``, no ``answers`` mapping, a bad date.
-    """
-    try:
-        data = path.read_bytes()
-        document = json.loads(data) if path.suffix.lower() == ".json" else yaml.safe_load(data)
-    except (OSError, ValueError, yaml.YAMLError) as error:
-        raise ClassificationError(f"cannot read the answers: {error}", path=path) from error
-    if not isinstance(document, dict):
-        raise ClassificationError("the answers file must be a mapping with answered_by and answers", path=path)
-    answered_by = str(document.get("answered_by") or "").strip()
-    if not answered_by:
-        raise ClassificationError("say who answered (answered_by)", path=path, field="answered_by")
-    answers = document.get("answers")
-    if not isinstance(answers, dict) or not answers:
-        raise ClassificationError("answers must map question ids to answers", path=path, field="answers")
-    when = document.get("answered_at")
-    try:
-        moment = when if isinstance(when, datetime) else datetime.fromisoformat(str(when)) if when else None
-    except ValueError:
-        raise ClassificationError(f"not an ISO 8601 date-time: {when!r}", path=path, field="answered_at") from None
-    moment = moment or datetime.now(UTC).replace(microsecond=0)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    organisation = document.get("organisation")
-    if organisation is not None and not t.is_iri(str(organisation)):
-        raise ClassificationError(
-            f"organisation must be an IRI (TOOI): {organisation!r}", path=path, field="organisation"
-        )
-    return AnswerSheet(
-        answered_by=answered_by,
-        answered_at=moment,
-        answers={str(key): value for key, value in answers.items()},
-        organisation=str(organisation) if organisation else None,
-        source=str(path),
-        sha256=hashlib.sha256(data).hexdigest(),
-    )
-
-
 def risk_level(outcome: Outcome) -> str | None:
     """The model's risk-level concept (``aiact-risk-level`` notation) the outcome amounts to, if any.
 
     The beslishulp says "hoog-risico AI" for both routes to high risk; which question gave the label
     tells them apart: the Annex I question (2.3) or the Annex III ones (2.5 profiling, 2.6 no exception).
+    Where the AI Act does not apply (conclusions 11.x) there is no category.
     """
     labels = set(outcome.labels)
+    if outcome.conclusion.id.startswith("11."):  # the AI Act does not apply: no category
+        return None
     if "verboden AI" in labels:
         return "prohibited"
     if "AI-model voor algemene doeleinden" in labels:
@@ -143,8 +132,22 @@ def risk_level(outcome: Outcome) -> str | None:
     if "geen hoog-risico AI" in labels:
         if "geen hoog-risico AI" in outcome.labels_from("2.6"):
             return "not-high-risk-art-6-3"
-        return "transparency" if "transparantieverplichting" in labels else "minimal"
+        if "transparantieverplichting" in labels:
+            return "transparency"
+        # Minimal only when the tree asked about transparency: an importer or distributor is never asked.
+        return "minimal" if "geen transparantieverplichting" in labels else None
     return None
+
+
+def levels(outcome: Outcome) -> tuple[str, ...]:
+    """Every category the outcome amounts to: its risk level and, for a system with transparency obligations that
+    is high-risk or claims Art 6(3), the transparency level too (conclusions x.y.1, and x.y.3 after 2.6)."""
+    main = risk_level(outcome)
+    if main is None:
+        return ()
+    if "transparantieverplichting" in outcome.labels and main != "transparency":
+        return (main, "transparency")
+    return (main,)
 
 
 def classify(
@@ -162,20 +165,22 @@ def classify(
     """
     if not re.fullmatch(r"[0-9]{8}", algorithm_id):
         raise ClassificationError(f"an algorithm id is the register's 8 digits, not {algorithm_id!r}")
+    check_answers(tree, sheet)
     try:
         outcome = evaluate(tree, sheet.answers)
     except DecisionTreeError as error:
-        raise ClassificationError(error.message, path=sheet.source or None, field=error.field) from error
+        hint = " (every question on the path needs an answer; quote question ids)"
+        raise ClassificationError(error.message + hint, path=sheet.source or None, field=error.field) from error
     tags = outcome.ak_tags
-    notes = [f"answer to question {q} not used on this path" for q in outcome.unused]
+    notes = [f"unused:{question}" for question in outcome.unused]
     if "geen algoritme" in outcome.labels:
         selected: list[str] = []
-    elif not outcome.group("soort-toepassing") or not outcome.group("rol-ai-act"):
+    elif outcome.conclusion.id.startswith("11."):
         selected = [urn for urn, own, _ in requirements if "risicogroep-uitzondering-van-toepassing" in own]
-        notes.append("the AI Act does not apply: only requirements that hold outside it are selected")
+        notes.append("out-of-scope")
     else:
         selected = [urn for urn, own, exclusions in requirements if applies(own, exclusions, tags)]
-    return Classification(algorithm_id, sheet, tree, outcome, tuple(selected), tuple(notes))
+    return Classification(algorithm_id, sheet, tree, outcome, tuple(selected), tuple(notes), sheet.organisation)
 
 
 def requirement_tags(store: Store) -> list[tuple[str, frozenset[str], tuple[str, ...]]]:
@@ -195,93 +200,6 @@ def requirement_tags(store: Store) -> list[tuple[str, frozenset[str], tuple[str,
     return found
 
 
-def tree_iri(tree: DecisionTree) -> NamedNode:
-    version = re.sub(r"[^0-9A-Za-z.-]", "-", tree.version or "unversioned")
-    return NamedNode(f"{TREE_BASE}{version}-{tree.sha256[:12]}")
-
-
-def question_iri(tree: DecisionTree, question: str) -> NamedNode:
-    return NamedNode(f"{tree_iri(tree).value}/question/{question}")
-
-
-def option_iri(tree: DecisionTree, question: str, index: int) -> NamedNode:
-    return NamedNode(f"{question_iri(tree, question).value}/answer/{index + 1}")
-
-
-def conclusion_iri(tree: DecisionTree, conclusion: str) -> NamedNode:
-    return NamedNode(f"{tree_iri(tree).value}/conclusion/{conclusion}")
-
-
-def _nl(text: str) -> Literal:
-    return Literal(text, language="nl")
-
-
-def tree_triples(tree: DecisionTree) -> list[tuple]:
-    """The tree as data: questions, answer options with labels, redirects with conditions, conclusions."""
-    node = tree_iri(tree)
-    triples: list[tuple] = [
-        (node, t.RDF_TYPE, t.akg("DecisionTree")),
-        (node, t.dct("title"), _nl(tree.name)),
-        (node, t.RDFS_LABEL, _nl(f"{tree.name} {tree.version}")),
-        (node, NamedNode("http://www.w3.org/2002/07/owl#versionInfo"), Literal(tree.version)),
-        (node, t.dct("identifier"), Literal(f"sha256:{tree.sha256}")),
-        (node, t.akg("firstQuestion"), question_iri(tree, tree.first)),
-    ]
-    for question in tree.questions.values():
-        q = question_iri(tree, question.id)
-        triples += [
-            (node, t.akg("hasQuestion"), q),
-            (q, t.RDF_TYPE, t.akg("Question")),
-            (q, t.dct("identifier"), Literal(question.id)),
-            (q, t.RDFS_LABEL, _nl(question.text)),
-            (q, t.dct("subject"), _nl(question.subcategory)),
-        ]
-        if question.explanation:
-            triples.append((q, t.dct("description"), _nl(question.explanation)))
-        triples += [(q, t.RDFS_SEE_ALSO, NamedNode(s.url)) for s in question.sources if s.url and t.is_iri(s.url)]
-        for index, option in enumerate(question.options):
-            o = option_iri(tree, question.id, index)
-            triples += [
-                (q, t.akg("hasOption"), o),
-                (o, t.RDF_TYPE, t.akg("AnswerOption")),
-                (o, t.RDFS_LABEL, _nl(option.text)),
-                (o, t.akg("position"), t.typed(index + 1, "integer")),
-            ]
-            triples += [(o, t.akg("addsLabel"), Literal(label)) for label in option.labels]
-            if option.subresult:
-                triples.append((o, t.akg("subresult"), _nl(str(option.subresult))))
-            triples += _targets(tree, o, option.next_question, option.next_conclusion)
-            for number, redirect in enumerate(option.redirects, 1):
-                r = NamedNode(f"{o.value}/redirect/{number}")
-                triples += [
-                    (o, t.akg("hasRedirect"), r),
-                    (r, t.RDF_TYPE, t.akg("Redirect")),
-                    (r, t.akg("position"), t.typed(number, "integer")),
-                    (r, t.akg("condition"), Literal(redirect.condition.text)),
-                ]
-                triples += _targets(tree, r, redirect.next_question, redirect.next_conclusion)
-    for conclusion in tree.conclusions.values():
-        c = conclusion_iri(tree, conclusion.id)
-        triples += [
-            (node, t.akg("hasConclusion"), c),
-            (c, t.RDF_TYPE, t.akg("Conclusion")),
-            (c, t.dct("identifier"), Literal(conclusion.id)),
-            (c, t.RDFS_LABEL, _nl(conclusion.text)),
-            (c, t.akg("obligationText"), _nl(conclusion.obligation)),
-        ]
-        triples += [(c, t.RDFS_SEE_ALSO, NamedNode(s.url)) for s in conclusion.sources if s.url and t.is_iri(s.url)]
-    return triples
-
-
-def _targets(tree: DecisionTree, node: NamedNode, question: str | None, conclusion: str | None) -> list[tuple]:
-    found = []
-    if question:
-        found.append((node, t.akg("nextQuestion"), question_iri(tree, question)))
-    if conclusion:
-        found.append((node, t.akg("nextConclusion"), conclusion_iri(tree, conclusion)))
-    return found
-
-
 def classification_triples(item: Classification) -> list[tuple]:
     """The classification with its answers, labels, concepts, selected requirements and PROV-O."""
     node, tree, sheet = item.iri, item.tree, item.sheet
@@ -294,7 +212,9 @@ def classification_triples(item: Classification) -> list[tuple]:
         (
             node,
             t.RDFS_LABEL,
-            _nl(f"Classificatie AI-verordening van {item.algorithm_id}: {item.outcome.conclusion.id}"),
+            Literal(
+                f"Classificatie AI-verordening van {item.algorithm_id}: {item.outcome.conclusion.id}", language="nl"
+            ),
         ),
         (node, t.akg("conclusion"), conclusion_iri(tree, item.outcome.conclusion.id)),
         (node, t.prov("wasDerivedFrom"), tree_iri(tree)),
@@ -309,8 +229,9 @@ def classification_triples(item: Classification) -> list[tuple]:
         (answerer, t.RDF_TYPE, t.prov("Agent")),
         (answerer, t.RDFS_LABEL, Literal(sheet.answered_by)),
     ]
-    if sheet.organisation:
-        triples.append((answerer, t.prov("actedOnBehalfOf"), NamedNode(sheet.organisation)))
+    if item.holder:
+        triples.append((answerer, t.prov("actedOnBehalfOf"), NamedNode(item.holder)))
+    triples.append((node, t.akg("aiActAppliesToSystem"), t.typed("false" if item.out_of_scope else "true", "boolean")))
     for position, step in enumerate(item.outcome.steps, 1):
         answer = NamedNode(f"{node.value}/answer/{position}")
         triples += [
@@ -322,18 +243,18 @@ def classification_triples(item: Classification) -> list[tuple]:
         ]
     triples += [(node, t.akg("decisionLabel"), Literal(label)) for label in item.outcome.labels]
     triples += [(node, t.akg("aiActTag"), Literal(tag)) for tag in sorted(item.outcome.ak_tags)]
-    if level := item.risk_level:
-        triples.append((node, t.akg("riskLevel"), NamedNode(f"{RISK}{level}")))
+    triples += [(node, t.akg("riskLevel"), NamedNode(f"{RISK}{level}")) for level in item.levels]
     triples += [(node, t.akg("classifiedRole"), NamedNode(f"{ROLE}{role}")) for role in item.roles]
+    for role in item.roles if item.holder else ():
+        assignment = NamedNode(f"{node.value}/role/{role}")
+        triples += [
+            (node, t.akg("classifiedRoleAssignment"), assignment),
+            (assignment, t.RDF_TYPE, t.akg("AIActRoleAssignment")),
+            (assignment, t.akg("aiActRole"), NamedNode(f"{ROLE}{role}")),
+            (assignment, t.akg("roleHolder"), NamedNode(item.holder)),  # type: ignore[arg-type]
+        ]
     triples += [(node, t.akg("appliesRequirement"), NamedNode(urn)) for urn in item.requirements]
     return triples
-
-
-def tree_source(tree: DecisionTree) -> SourceLoad:
-    """The tree as a loaded source, named by the sha256 of its file: loading it again changes nothing."""
-    return source_load(
-        f"{tree.name} {tree.version} ({Path(tree.source).name})", tree.sha256, tree_triples(tree), datetime.now(UTC)
-    )
 
 
 def classification_source(item: Classification) -> SourceLoad:
@@ -359,32 +280,37 @@ def commit_classification(store_dir: Path, item: Classification) -> CommitResult
     return commit(store_dir, [tree_source(item.tree), classification_source(item)])
 
 
-def outcome_summary(item: Classification) -> Mapping[str, object]:
-    """What `algokg classify` prints: the conclusion, the labels by group and the requirements selected."""
-    outcome = item.outcome
-    return {
-        "algorithm": item.algorithm_id,
-        "classification": item.iri.value,
-        "conclusion": outcome.conclusion.id,
-        "conclusion_text": outcome.conclusion.text,
-        "role": list(outcome.group("rol-ai-act")),
-        "system_type": list(outcome.group("soort-toepassing")),
-        "risk_group": list(outcome.group("risicogroep")),
-        "transparency": list(outcome.group("transparantieverplichting")),
-        "systemic_risk": list(outcome.group("systeemrisico")),
-        "open_source": list(outcome.group("open-source")),
-        "risk_level": item.risk_level,
-        "labels": list(outcome.labels),
-        "requirements": list(item.requirements),
-        "tree": {"name": item.tree.name, "version": item.tree.version, "sha256": item.tree.sha256},
-        "notes": list(item.notes),
-    }
+def algorithm_organisation(store: Store, algorithm_id: str) -> str | None:
+    """The organisation that publishes the algorithm (``akg:organisation``, a TOOI IRI), if the graph knows it."""
+    query = """SELECT ?a ?organisation WHERE { ?a <https://w3id.org/algokg/def#organisation> ?organisation .
+               FILTER (isIRI(?organisation)) } ORDER BY ?organisation LIMIT 1"""
+    rows = list(
+        store.query(
+            query, substitutions={Variable("a"): t.algorithm_iri(algorithm_id)}, use_default_graph_as_union=True
+        )
+    )
+    return rows[0]["organisation"].value if rows else None  # type: ignore[index]
+
+
+def recorded_points(store: Store, algorithm_id: str) -> tuple[str, ...]:
+    """The Annex III points recorded for the algorithm (the decision tree does not ask which point)."""
+    query = "SELECT ?a ?point WHERE { ?a <https://w3id.org/algokg/def#annexIIIPoint> ?point } ORDER BY ?point"
+    bindings = {Variable("a"): t.algorithm_iri(algorithm_id)}
+    return tuple(
+        row["point"].value for row in store.query(query, substitutions=bindings, use_default_graph_as_union=True)
+    )  # type: ignore[index, union-attr]
 
 
 def classify_and_store(store_dir: Path, algorithm_id: str, answers: Path, tree_path: Path) -> Classification:
-    """`algokg classify`: check the algorithm is in the store, run the tree, select requirements, commit.
+    """`algokg classify`: read the answers strictly, check the algorithm is in the store, run the tree, select
+    requirements, name the organisation that holds the roles, commit.
 
-    :raises ClassificationError: unknown algorithm, unreadable or incomplete answers.
+    The roles are held by the organisation the answers name (``organisation``), else by the one that publishes the
+    algorithm.
+
+    :raises AnswerFileError: the answers file says something that could be misread (each problem located).
+    :raises ClassificationError: unknown algorithm, answers that do not lead through the tree, or roles without an
+        organisation to hold them.
     """
     from compliance.decision_tree import read_tree
     from loader.store import open_store
@@ -395,13 +321,18 @@ def classify_and_store(store_dir: Path, algorithm_id: str, answers: Path, tree_p
     if not algorithm_known(store, algorithm_id):
         raise ClassificationError(f"algorithm {algorithm_id} is not in the store; load its register record first")
     requirements = requirement_tags(store)
+    holder = sheet.organisation or algorithm_organisation(store, algorithm_id)
+    points = recorded_points(store, algorithm_id)
     del store  # read-only; commit writes a new generation
-    item = classify(tree, algorithm_id, sheet, requirements)
+    item = replace(classify(tree, algorithm_id, sheet, requirements), holder=holder, points=points)
+    if item.roles and not holder:
+        raise ClassificationError(
+            f"the answers give the roles {', '.join(item.roles)} but not on whose behalf, and algorithm "
+            f"{algorithm_id} names no organisation IRI: add organisation: (a TOOI IRI) to the answers file",
+            path=answers,
+            field="organisation",
+        )
     if not requirements:
-        item = Classification(*_fields(item), notes=(*item.notes, "no Algoritmekader in the store: run `algokg kader`"))
+        item = replace(item, notes=(*item.notes, "no-kader"))
     commit_classification(store_dir, item)
     return item
-
-
-def _fields(item: Classification) -> tuple:
-    return (item.algorithm_id, item.sheet, item.tree, item.outcome, item.requirements)

@@ -8,7 +8,7 @@ condition holds is taken. Here labels are a set and membership is exact (see
 
 :func:`evaluate` runs the tree on a set of answers; :func:`explore` walks every path, so tests can reach
 each conclusion without hand-written answers and report those no path reaches. The graph form of the
-tree (``tree_triples``) is in :mod:`compliance.classification`.
+tree (``tree_triples``) is in :mod:`compliance.tree_graph`.
 """
 
 import hashlib

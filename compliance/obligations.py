@@ -1,28 +1,30 @@
-"""The AI Act obligations an algorithm owes, each with the articles it rests on and the dates it applies from.
+"""The AI Act obligations an algorithm owes, each with the articles it rests on and the one date it applies from.
 
-Nothing here knows a date or a rule of the AI Act: the SPARQL files in ``queries/compliance/`` read the
-algorithm's facts (role holders, risk level, Annex III point, Art 6(3) claim, profiling, interaction with people)
-and the model's obligations and dated applicabilities (``ontology/law/aiact-*.ttl``); this module only puts the
-rows together. For every obligation all its dates are kept, superseded ones included, so the original date
-and the one set by an amending act (Regulation (EU) 2026/1744) are shown side by side with their sources.
+Nothing here knows a date or a rule of the AI Act: the SPARQL files in ``queries/compliance/`` read the algorithm's
+AI Act position (:mod:`compliance.position`: its newest classification wins over what is declared), its facts
+(Annex III point, Art 6(3) claim, profiling, interaction with people) and the model's obligations and dated
+applicabilities (``ontology/law/aiact-*.ttl``); :func:`compliance.dates.derive` turns each obligation's dates and the
+system's facts into the one governing date. For every obligation all its dates are kept, superseded ones included,
+so the original date and the one set by an amending act (Regulation (EU) 2026/1744) are shown side by side with
+their sources.
 
-Which date governs (:attr:`Obligation.applies_from`): the earliest date in force (not superseded) that is not
-limited to other categories; a transitional date (``akg:onlyForSystemsPlacedBefore``, Art 111) replaces it
-when the algorithm was taken into use before the cut-off, is dropped when it was taken into use on or after
-it, and is reported beside it when the begin date is unknown.
+An obligation whose finer categories (Annex III points, Art 50 cases, Art 5(1) practices) the graph cannot check
+because the algorithm records none of that kind — the decision tree does not ask which point or practice — is
+returned as conditional (:attr:`Obligation.depends_on`): it applies if the system falls under one of them.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
 from typing import Any
 
-from pyoxigraph import Literal, NamedNode, Store, Variable
+from pyoxigraph import Literal, NamedNode, Store
 
+from compliance.dates import Alternative, DatedApplicability, Derived, Divergence, SystemFacts, derive
+from compliance.position import Position, position_of
+from compliance.sparql import Row, Select, compliance_query, store_select
 from loader.errors import AlgokgError
 from loader.mapping import terms as t
-from queries import QUERY_DIR
 
 __all__ = [
     "AlgorithmFacts",
@@ -31,21 +33,15 @@ __all__ = [
     "Obligation",
     "ObligationError",
     "algorithm_facts",
+    "compliance_query",
     "obligations_for",
 ]
 
 AKG = t.AKG
-DCT_TITLE = f"{t.DCT}title"
 
 
 class ObligationError(AlgokgError):
     """The algorithm is not in the store, or a date in the model cannot be read."""
-
-
-@cache
-def compliance_query(name: str) -> str:
-    """The text of ``queries/compliance/{name}.rq`` (read once)."""
-    return (QUERY_DIR / "compliance" / f"{name}.rq").read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -61,62 +57,14 @@ class Article:
 
 
 @dataclass(frozen=True)
-class DatedApplicability:
-    """One dated statement of when an obligation applies, as the model holds it, judged for one algorithm.
-
-    :param in_force: no other applicability supersedes it.
-    :param relevant: it is not limited to categories the algorithm lacks, and not a transitional date whose
-        cut-off the algorithm's begin date is on or after.
-    :param transitional: ``True`` when the algorithm was taken into use before the cut-off, ``False`` when on
-        or after it, ``None`` when there is no cut-off or the begin date is unknown.
-    """
-
-    iri: str
-    applies_from: date
-    label: str | None
-    stated_in: str | None
-    stated_in_label: str | None
-    sources: tuple[str, ...]
-    supersedes: str | None
-    superseded_by: tuple[str, ...]
-    limited_to: tuple[str, ...]
-    only_for_systems_placed_before: date | None
-    verification_note: str | None
-    relevant: bool
-    transitional: bool | None
-
-    @property
-    def in_force(self) -> bool:
-        return not self.superseded_by
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "iri": self.iri,
-            "applies_from": self.applies_from.isoformat(),
-            "label": self.label,
-            "stated_in": self.stated_in,
-            "stated_in_label": self.stated_in_label,
-            "sources": list(self.sources),
-            "supersedes": self.supersedes,
-            "superseded_by": list(self.superseded_by),
-            "in_force": self.in_force,
-            "limited_to": list(self.limited_to),
-            "only_for_systems_placed_before": _iso(self.only_for_systems_placed_before),
-            "transitional": self.transitional,
-            "verification_note": self.verification_note,
-        }
-
-
-@dataclass(frozen=True)
 class Obligation:
     """An obligation one role owes for one algorithm, with the organisations holding that role.
 
-    :param levels: the algorithm's risk levels the obligation matched (after the Art 6(3) profiling rule).
-    :param dates: every applicability of the obligation that concerns the algorithm, superseded ones
-        included, oldest first.
-    :param applies_from: the date that governs for this algorithm (see the module docstring).
-    :param transitional_from: when the begin date is unknown, the transitional date that governs instead if
-        the system was placed on the market before ``transitional_cut_off``.
+    :param levels: the categories of the algorithm's position the obligation matched (after the Art 6(3) rule).
+    :param derived: its one date for this system (:func:`compliance.dates.derive`), with the dates behind it.
+    :param depends_on: schemes of finer categories (Annex III points, Art 50 cases, Art 5(1) practices) the
+        obligation is limited to and the algorithm records none of: it applies if the system is in one of them.
+    :param part_of: the umbrella obligation it is part of; ``own_date_reason`` why the law dates it apart.
     """
 
     iri: str
@@ -126,19 +74,44 @@ class Obligation:
     role_holders: tuple[str, ...]
     levels: tuple[str, ...]
     articles: tuple[Article, ...]
-    dates: tuple[DatedApplicability, ...]
-    applies_from: date | None
-    transitional_from: date | None = None
-    transitional_cut_off: date | None = None
+    derived: Derived
     verification_note: str | None = None
     public_authorities_only: bool = False
+    depends_on: tuple[str, ...] = ()
+    part_of: str | None = None
+    own_date_reason: str | None = None
 
     @property
     def slug(self) -> str:
         return self.iri.rsplit("/", 1)[-1]
 
+    @property
+    def applies_from(self) -> date | None:
+        return self.derived.applies_from
+
+    @property
+    def dates(self) -> tuple[DatedApplicability, ...]:
+        return self.derived.dates
+
+    @property
+    def alternatives(self) -> tuple[Alternative, ...]:
+        return self.derived.alternatives
+
+    @property
+    def divergences(self) -> tuple[Divergence, ...]:
+        return self.derived.divergences
+
+    @property
+    def transitional_from(self) -> date | None:
+        """When the begin date is unknown: the first transitional date that would govern instead."""
+        return next((a.applies_from for a in self.alternatives if a.applies_from is not None), None)
+
+    @property
+    def transitional_cut_off(self) -> date | None:
+        return next((a.cut_off for a in self.alternatives if a.applies_from is not None), None)
+
     def applies_on(self, day: date) -> bool:
-        """Whether the governing date is on or before ``day``."""
+        """Whether the governing date is on or before ``day`` (never for a duty that waits for a significant change)."""
         return self.applies_from is not None and self.applies_from <= day
 
     def to_json(self) -> dict[str, Any]:
@@ -150,10 +123,17 @@ class Obligation:
             "role_holders": list(self.role_holders),
             "levels": list(self.levels),
             "public_authorities_only": self.public_authorities_only,
+            "depends_on": list(self.depends_on),
+            "part_of": self.part_of,
+            "own_date_reason": self.own_date_reason,
             "articles": [article.to_json() for article in self.articles],
             "applies_from": _iso(self.applies_from),
+            "only_after_significant_change": self.derived.significant_change,
+            "not_before": _iso(self.derived.not_before),
             "transitional_from": _iso(self.transitional_from),
             "transitional_cut_off": _iso(self.transitional_cut_off),
+            "alternatives": [item.to_json() for item in self.alternatives],
+            "divergent_readings": [item.to_json() for item in self.divergences],
             "dates": [item.to_json() for item in self.dates],
             "verification_note": self.verification_note,
         }
@@ -161,10 +141,11 @@ class Obligation:
 
 @dataclass(frozen=True)
 class AlgorithmFacts:
-    """The algorithm's AI Act facts as the graph states them (property local name -> values)."""
+    """The algorithm's AI Act facts as the graph states them (property local name -> values) and its position."""
 
     iri: str
     facts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    position: Position | None = None
 
     def values(self, name: str) -> tuple[str, ...]:
         return self.facts.get(name, ())
@@ -179,137 +160,168 @@ class AlgorithmFacts:
 
     @property
     def art6_3_claim_void(self) -> bool:
-        """Art 6(3), last subparagraph: an Annex III system that profiles natural persons is always high-risk."""
+        """Art 6(3), last subparagraph: an Annex III system that profiles natural persons is always high-risk
+        (judged on what is declared, when no classification counts)."""
+        if self.position is not None and self.position.classified is not None:
+            return False
         claimed = bool(self.values("art6_3Condition")) or any(
             level.endswith("/not-high-risk-art-6-3") for level in self.values("riskLevel")
         )
         return claimed and "true" in self.values("profilesNaturalPersons")
 
 
-def algorithm_facts(store: Store, algorithm: NamedNode | str) -> AlgorithmFacts:
-    """The algorithm's AI Act facts.
+Source = Store | Select
+
+
+def _selector(source: Source) -> Select:
+    return store_select(source) if isinstance(source, Store) else source
+
+
+def algorithm_facts(source: Source, algorithm: NamedNode | str) -> AlgorithmFacts:
+    """The algorithm's AI Act facts and its position.
 
     :raises ObligationError: the store holds no ``akg:Algorithm`` with this IRI.
     """
+    select = _selector(source)
     node = _node(algorithm)
-    rows = list(_select(store, "algorithm-aiact-facts", algorithm=node))
+    rows = select(compliance_query("algorithm-aiact-facts"), {"algorithm": node})
     if not rows:
         raise ObligationError(f"no algorithm {node.value} in the store", field="algorithm")
     facts: dict[str, list[str]] = {}
     for row in rows:
-        if row["property"] is None:
+        if row.get("property") is None:
             continue
         name = row["property"].value.removeprefix(AKG).removeprefix(t.DCT)
         facts.setdefault(name, []).append(row["value"].value)
-    return AlgorithmFacts(node.value, {name: tuple(values) for name, values in facts.items()})
+    return AlgorithmFacts(
+        node.value, {name: tuple(values) for name, values in facts.items()}, position_of(select, node.value)
+    )
 
 
 def obligations_for(
-    store: Store, algorithm: NamedNode | str, on: date | None = None, *, language: str = "en"
+    source: Source,
+    algorithm: NamedNode | str,
+    on: date | None = None,
+    *,
+    language: str = "en",
+    facts: AlgorithmFacts | None = None,
+    model: dict[Any, tuple[Any, ...]] | None = None,
 ) -> list[Obligation]:
-    """The AI Act obligations the algorithm's role holders owe, ordered by obligation and role.
+    """The AI Act obligations the role holders of the algorithm's position owe, ordered by obligation and role.
 
+    :param source: a pyoxigraph store or a :data:`compliance.sparql.Select`.
     :param on: keep only the obligations whose governing date is on or before this day.
     :param language: language of the labels (``en`` or ``nl``).
+    :param model: what the model says of each obligation (label, articles, dates), filled as it is read; pass the
+        same dict for many algorithms (a report) to read it once.
     :raises ObligationError: the algorithm is unknown, or a date in the model is not ``YYYY-MM-DD``.
     """
-    facts = algorithm_facts(store, algorithm)
+    select = _selector(source)
+    facts = facts or algorithm_facts(select, algorithm)
     node = NamedNode(facts.iri)
-    grouped: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
-    for row in _select(store, "obligations", algorithm=node):
-        holders, levels = grouped.setdefault((row["obligation"].value, row["role"].value), ([], []))
-        for value, into in ((row["roleHolder"].value, holders), (row["level"].value, levels)):
-            if value not in into:
-                into.append(value)
+    position = facts.position or Position(facts.iri)
+    levels = [row["level"] for row in select(compliance_query("aiact-levels"), {"algorithm": node}) if "level" in row]
+    grouped: dict[tuple[str, str], tuple[list[str], list[str], list[str]]] = {}
+    query = compliance_query("obligations")
+    for level in levels:
+        for role in position.roles:
+            bindings = {
+                "algorithm": node,
+                "level": level,
+                "role": NamedNode(role.role),
+                "roleHolder": NamedNode(role.holder),
+            }
+            for row in select(query, bindings):
+                holders, matched, depends = grouped.setdefault((row["obligation"].value, role.role), ([], [], []))
+                for value, into in (
+                    (role.holder, holders),
+                    (level.value, matched),
+                    (_text(row.get("dependsOn")), depends),
+                ):
+                    if value is not None and value not in into:
+                        into.append(value)
+    cache = model if model is not None else {}
     found = [
-        _obligation(store, obligation, role, tuple(holders), tuple(levels), facts.begin, language)
-        for (obligation, role), (holders, levels) in sorted(grouped.items())
+        _obligation(
+            select, cache, obligation, role, tuple(holders), tuple(levels), tuple(depends), facts, position, language
+        )
+        for (obligation, role), (holders, levels, depends) in sorted(grouped.items())
     ]
     return [item for item in found if on is None or item.applies_on(on)]
 
 
 def _obligation(
-    store: Store,
+    select: Select,
+    cache: dict[Any, tuple[Any, ...]],
     iri: str,
     role: str,
     holders: tuple[str, ...],
     levels: tuple[str, ...],
-    begin: str | None,
+    depends_on: tuple[str, ...],
+    facts: AlgorithmFacts,
+    position: Position,
     language: str,
 ) -> Obligation:
-    node, lang = NamedNode(iri), Literal(language)
-    about = next(iter(_select(store, "obligation", obligation=node, lang=lang)), None)
-    articles = tuple(
-        Article(row["article"].value, _text(row["label"]), _text(row["eli"]))
-        for row in _select(store, "obligation-articles", obligation=node, lang=lang)
-    )
-    rows = list(_select(store, "obligation-dates", obligation=node, lang=lang))
-    # A date limited to categories (Annex I / Annex III) tells the obligation's dates apart; where no limit
-    # names one of the algorithm's levels (an Art 6(3) duty dated with the Annex III regime) none excludes.
-    limits_apply = any(set(_words(row["limits"])) & set(levels) for row in rows)
-    dates = tuple(_dated(row, levels if limits_apply else None, begin) for row in rows)
-    governing, transitional, cut_off = _governing(dates)
+    if (iri, language) not in cache:
+        node, lang = NamedNode(iri), Literal(language)
+        about = next(iter(select(compliance_query("obligation"), {"obligation": node, "lang": lang})), {})
+        articles = tuple(
+            Article(row["article"].value, _text(row.get("label")), _text(row.get("eli")))
+            for row in select(compliance_query("obligation-articles"), {"obligation": node, "lang": lang})
+        )
+        rows = tuple(
+            _dated(row) for row in select(compliance_query("obligation-dates"), {"obligation": node, "lang": lang})
+        )
+        cache[iri, language] = (about, articles, rows)
+    about, articles, rows = cache[iri, language]
+    system = SystemFacts(frozenset(levels), facts.begin, position.intended_for_public_authorities, _in_use_on(position))
     return Obligation(
         iri=iri,
-        label=_text(about["label"]) if about else None,
-        definition=_text(about["definition"]) if about else None,
+        label=_text(about.get("label")),
+        definition=_text(about.get("definition")),
         role=role,
         role_holders=holders,
         levels=levels,
         articles=articles,
-        dates=tuple(item for item in dates if item.relevant),
-        applies_from=governing,
-        transitional_from=transitional,
-        transitional_cut_off=cut_off,
-        verification_note=_text(about["note"]) if about else None,
-        public_authorities_only=bool(about and _text(about["onlyForPublicAuthorities"]) == "true"),
+        derived=derive(rows, system),
+        verification_note=_text(about.get("note")),
+        public_authorities_only=_text(about.get("onlyForPublicAuthorities")) == "true",
+        depends_on=depends_on,
+        part_of=_text(about.get("partOf")),
+        own_date_reason=_text(about.get("ownDateReason")),
     )
 
 
-def _dated(row: Any, levels: tuple[str, ...] | None, begin: str | None) -> DatedApplicability:
-    """One row of obligation-dates.rq; ``levels`` None: the date's category limits are not applied."""
-    limits = _words(row["limits"])
-    cut_off = _date(row["cutOff"])
-    # Dates compare as ISO text: a begin month "2024-03" sorts before the cut-off day "2026-08-02".
-    transitional = None if cut_off is None or not begin else begin < cut_off.isoformat()
-    relevant = (levels is None or not limits or bool(set(limits) & set(levels))) and transitional is not False
+def _in_use_on(position: Position) -> date | None:
+    """The day a classification answered that the system was already in use (question 1.3, "in gebruik")."""
+    classified = position.classified
+    if classified is None or "in gebruik" not in classified.labels:
+        return None
+    try:
+        return date.fromisoformat(classified.classified_at[:10])
+    except ValueError:
+        return None
+
+
+def _dated(row: Row) -> DatedApplicability:
+    """One row of obligation-dates.rq, as the model states it (judged for a system by :func:`derive`)."""
     return DatedApplicability(
         iri=row["applicability"].value,
-        applies_from=_date(row["appliesFrom"]) or date.min,
-        label=_text(row["label"]),
-        stated_in=_text(row["statedIn"]),
-        stated_in_label=_text(row["statedInLabel"]),
-        sources=_words(row["sources"]),
-        supersedes=_text(row["supersedes"]),
-        superseded_by=_words(row["supersededBy"]),
-        limited_to=limits,
-        only_for_systems_placed_before=cut_off,
-        verification_note=_text(row["note"]),
-        relevant=relevant,
-        transitional=transitional,
+        applies_from=_date(row.get("appliesFrom")) or date.min,
+        label=_text(row.get("label")),
+        stated_in=_text(row.get("statedIn")),
+        stated_in_label=_text(row.get("statedInLabel")),
+        sources=_words(row.get("sources")),
+        supersedes=_text(row.get("supersedes")),
+        superseded_by=_words(row.get("supersededBy")),
+        limited_to=_words(row.get("limits")),
+        only_for_systems_placed_before=_date(row.get("cutOff")),
+        verification_note=_text(row.get("note")),
+        for_public=_flag(row.get("forPublic")),
+        significant_change=_flag(row.get("significantChange")) is True,
+        diverges_from=_text(row.get("divergesFrom")),
+        not_followed_because=_text(row.get("notFollowedBecause")),
     )
-
-
-def _governing(dates: Iterable[DatedApplicability]) -> tuple[date | None, date | None, date | None]:
-    """(governing date, transitional date when the begin date is unknown, its cut-off)."""
-    current = [item for item in dates if item.relevant and item.in_force]
-    regular = [item.applies_from for item in current if item.only_for_systems_placed_before is None]
-    placed_before = [item for item in current if item.transitional]
-    if placed_before:  # taken into use before the cut-off: the transitional regime governs (Art 111)
-        return max(item.applies_from for item in placed_before), None, None
-    unknown = [item for item in current if item.only_for_systems_placed_before and item.transitional is None]
-    governing = min(regular) if regular else None
-    if unknown:
-        first = min(unknown, key=lambda item: item.applies_from)
-        if governing is None:
-            return first.applies_from, None, None
-        return governing, first.applies_from, first.only_for_systems_placed_before
-    return governing, None, None
-
-
-def _select(store: Store, name: str, **bindings: Any) -> Iterable[Any]:
-    substitutions = {Variable(name): term for name, term in bindings.items()}
-    return store.query(compliance_query(name), substitutions=substitutions, use_default_graph_as_union=True)
 
 
 def _node(algorithm: NamedNode | str) -> NamedNode:
@@ -327,6 +339,10 @@ def _text(term: Any) -> str | None:
     return None if term is None else term.value
 
 
+def _flag(term: Any) -> bool | None:
+    return None if term is None else term.value in ("true", "1")
+
+
 def _date(term: Any) -> date | None:
     if term is None:
         return None
@@ -340,37 +356,6 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def render_text(facts: AlgorithmFacts, obligations: list[Obligation], on: date | None = None) -> str:
-    """What ``algokg obligations`` prints: per obligation the role holders, governing date, articles and dates."""
-    lines = [f"{facts.iri}  {facts.title or ''}".rstrip()]
-    if facts.art6_3_claim_void:
-        lines.append(
-            "  the Art 6(3) claim does not hold: the system profiles natural persons (Art 6(3), last subparagraph)"
-        )
-    if on is not None:
-        lines.append(f"  obligations applying on {on.isoformat()}")
-    if not obligations:
-        lines.append("  no AI Act obligations found (check its risk level, Annex III point and role assignments)")
-    for item in obligations:
-        role = item.role.rsplit("/", 1)[-1]
-        lines.append(f"{item.slug}  {item.label or ''}")
-        lines.append(f"  owed by the {role}: {', '.join(item.role_holders)}")
-        when = f"  applies from {_iso(item.applies_from) or 'unknown'}"
-        if item.transitional_from:
-            when += (
-                f" (from {item.transitional_from.isoformat()} if placed on the market or put into service"
-                f" before {_iso(item.transitional_cut_off)})"
-            )
-        lines.append(when)
-        lines.append(f"  rests on: {'; '.join(article.label or article.iri for article in item.articles)}")
-        for dated in item.dates:
-            state = "in force" if dated.in_force else "superseded"
-            stated = dated.stated_in_label or dated.stated_in or "no source"
-            extra = (
-                f", only for systems placed before {_iso(dated.only_for_systems_placed_before)}"
-                if (dated.only_for_systems_placed_before)
-                else ""
-            )
-            check = "  [to be verified]" if dated.verification_note else ""
-            lines.append(f"    {dated.applies_from.isoformat()}  {stated} ({state}{extra}){check}")
-    return "\n".join(lines)
+def by_key(found: Iterable[Obligation]) -> Mapping[tuple[str, str], Obligation]:
+    """Obligations by (slug, role name)."""
+    return {(item.slug, item.role.rsplit("/", 1)[-1]): item for item in found}

@@ -4,7 +4,9 @@
 - ``assessment-gaps``: high-risk or impactful algorithms without an IAMA, a DPIA or a statutory basis;
 - ``stale-law-links``: statutory bases citing a law version older than the current one (where algokg knows it);
 - ``obligations-due``: AI Act obligations whose governing date falls within the next N months
-  (:mod:`compliance.obligations`).
+  (:mod:`compliance.obligations`);
+- ``aiact-disagreement``: algorithms whose classification with the decision tree and declared AI Act category
+  differ (:mod:`compliance.position`).
 
 The rules are SPARQL files (``queries/compliance/report-*.rq``); this module binds the parameters as RDF terms
 (never pasting them into the text), runs the queries through a :data:`Select` function (a pyoxigraph store for
@@ -16,14 +18,18 @@ import calendar
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache
 from typing import Any
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Store, Variable
+from pyoxigraph import Literal, NamedNode
 
-from compliance.obligations import compliance_query, obligations_for
+from compliance.obligations import obligations_for
+from compliance.position import positions
+from compliance.report_definitions import REPORTS, ReportDefinition
+from compliance.sparql import Row, Select, Term, compliance_query, store_select
+from compliance.wording import category, classified_category
 from loader.csv_cells import csv_table
 from loader.errors import AlgokgError
 
@@ -44,11 +50,6 @@ __all__ = [
     "store_select",
 ]
 
-Term = NamedNode | BlankNode | Literal
-Row = Mapping[str, Term]
-# Runs a SELECT query over the union of all graphs with variables bound to terms; unbound variables are left out.
-Select = Callable[[str, Mapping[str, Term]], Sequence[Row]]
-
 AKG = "https://w3id.org/algokg/def#"
 STATUTORY_BASIS = f"{AKG}StatutoryBasis"
 FRIA = "https://w3id.org/algokg/id/assessment-instrument/fria"
@@ -58,107 +59,6 @@ DEFAULT_MONTHS = 6
 
 class ReportError(AlgokgError):
     """An unknown report or a parameter out of range."""
-
-
-@dataclass(frozen=True)
-class ReportDefinition:
-    """A report: its name, its words in Dutch and English, the queries it runs and the parameters it takes."""
-
-    name: str
-    title: Mapping[str, str]
-    description: Mapping[str, str]
-    queries: tuple[str, ...]
-    parameters: tuple[str, ...] = ("organisation",)
-
-    def to_json(self, language: str) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "title": self.title[language],
-            "description": self.description[language],
-            "queries": list(self.queries),
-            "parameters": list(self.parameters),
-        }
-
-
-REPORTS: dict[str, ReportDefinition] = {
-    definition.name: definition
-    for definition in (
-        ReportDefinition(
-            "fria-missing",
-            {
-                "en": "Public deployers of Annex III systems without a FRIA",
-                "nl": "Publieke gebruiksverantwoordelijken van bijlage III-systemen zonder FRIA",
-            },
-            {
-                "en": "Art 27(1) AI Act: bodies governed by public law assess the impact on fundamental rights before "
-                "they first use a high-risk system of Annex III (except point 2). 'stated': the graph records the "
-                "Annex III point and the public deployer; 'presumed': the register says high-risk AI system "
-                "(category A) and records neither, so the publishing government organisation is presumed to be "
-                "the deployer. Algorithms out of use are left out.",
-                "nl": "Art. 27, lid 1, AI-verordening: publiekrechtelijke organisaties beoordelen de gevolgen voor "
-                "grondrechten voordat zij een AI-systeem met een hoog risico uit bijlage III (behalve punt 2) "
-                "voor het eerst gebruiken. 'vastgelegd': de graaf kent het punt van bijlage III en de publieke "
-                "gebruiksverantwoordelijke; 'vermoed': het register noemt het een hoog-risico AI-systeem "
-                "(categorie A) zonder die gegevens, dus geldt de publicerende overheidsorganisatie als "
-                "gebruiksverantwoordelijke. Algoritmes buiten gebruik tellen niet mee.",
-            },
-            ("report-fria-missing",),
-        ),
-        ReportDefinition(
-            "assessment-gaps",
-            {
-                "en": "High-risk or impactful algorithms without IAMA, DPIA or statutory basis",
-                "nl": "Hoog-risico- of impactvolle algoritmes zonder IAMA, DPIA of wettelijke grondslag",
-            },
-            {
-                "en": "Algorithms with an AI Act high-risk level or publication category A or B, in use or in "
-                "development, lacking a performed IAMA, a performed DPIA, or any stated legal basis (neither a "
-                "cited law nor a text). One finding per algorithm and what it lacks; a reason given for not "
-                "doing an assessment is shown.",
-                "nl": "Algoritmes met een hoog risico volgens de AI-verordening of publicatiecategorie A of B, in "
-                "gebruik of in ontwikkeling, zonder uitgevoerde IAMA, zonder uitgevoerde DPIA of zonder enige "
-                "vermelde wettelijke grondslag (geen wet en geen tekst). Eén bevinding per algoritme en wat "
-                "ontbreekt; een opgegeven reden om een toets niet te doen staat erbij.",
-            },
-            ("report-assessment-gaps",),
-        ),
-        ReportDefinition(
-            "stale-law-links",
-            {
-                "en": "Statutory bases citing a law version that is no longer current",
-                "nl": "Wettelijke grondslagen die naar een niet meer geldende wetsversie verwijzen",
-            },
-            {
-                "en": "A dated link (wetten.overheid.nl/BWBR…/YYYY-MM-DD, Juriconnect g= or z=) to a law or article "
-                "whose current version, as known to algokg (akg:isCurrentVersionOn), applies from a later date. "
-                "Links to laws whose current version algokg does not know cannot be checked; their number is "
-                "given with the report.",
-                "nl": "Een gedateerde verwijzing (wetten.overheid.nl/BWBR…/JJJJ-MM-DD, Juriconnect g= of z=) naar "
-                "een wet of artikel waarvan de geldende versie, voor zover algokg die kent "
-                "(akg:isCurrentVersionOn), op een latere datum ingaat. Verwijzingen naar wetten waarvan algokg de "
-                "geldende versie niet kent, zijn niet te controleren; hun aantal staat bij de rapportage.",
-            },
-            ("report-stale-law-links", "report-law-links-unchecked"),
-        ),
-        ReportDefinition(
-            "obligations-due",
-            {
-                "en": "AI Act obligations falling due within the coming months",
-                "nl": "Verplichtingen uit de AI-verordening die de komende maanden ingaan",
-            },
-            {
-                "en": "For every algorithm with AI Act roles, the obligations (compliance.obligations) whose "
-                "governing date lies from the reference day up to N months after it; the dates come from the "
-                "model's dated applicability data, amended dates included.",
-                "nl": "Voor elk algoritme met rollen onder de AI-verordening de verplichtingen waarvan de "
-                "geldende datum valt tussen de peildatum en N maanden daarna; de data komen uit de gedateerde "
-                "toepasselijkheid in het model, gewijzigde data inbegrepen.",
-            },
-            ("report-obligation-candidates", "obligations", "obligation-dates"),
-            ("organisation", "months", "on"),
-        ),
-    )
-}
 
 
 @dataclass(frozen=True)
@@ -285,18 +185,6 @@ def scope_term(organisation: str | None) -> Term | None:
     return (
         NamedNode(organisation) if re.match(r"^[a-z][a-z0-9+.-]*://\S+$", organisation, re.I) else Literal(organisation)
     )
-
-
-def store_select(store: Store) -> Select:
-    """A :data:`Select` over a pyoxigraph store (the command line's read-only store)."""
-
-    def select(query: str, bindings: Mapping[str, Term]) -> list[Row]:
-        substitutions = {Variable(name): term for name, term in bindings.items()}
-        solutions = store.query(query, substitutions=substitutions, use_default_graph_as_union=True)
-        names = [variable.value for variable in solutions.variables]  # type: ignore[union-attr]
-        return [{name: row[name] for name in names if row[name] is not None} for row in solutions]  # type: ignore[union-attr]
-
-    return select
 
 
 def _shown(query: str, text: str, bindings: Mapping[str, Term]) -> QueryUsed:
@@ -441,7 +329,36 @@ def _stale_law_links(rows: Sequence[Row], shown: QueryUsed, language: str) -> It
     return grouped.findings("stale-law-links", shown)
 
 
+def _aiact_disagreement(rows: Sequence[Row], shown: QueryUsed, language: str) -> Iterable[Finding]:
+    """One finding per algorithm whose classification and declared category differ (compliance.position's rule)."""
+    grouped = _Grouped(language)
+    for row in rows:
+        grouped.add((_value(row, "algorithm") or "", "aiact-disagreement", _value(row, "position") or ""), row)
+    found = positions(rows, ())
+    for finding in grouped.findings("aiact-disagreement", shown):
+        position = found.get(finding.algorithm)
+        if position is None or position.classified is None or not position.disagrees:
+            continue
+        declared = category(position.declared_levels, (), language)
+        classified = classified_category(position.levels, position.classified.conclusion_id, (), language)
+        saying = (
+            "het register zegt “{}”, de classificatie zegt “{}”"
+            if language == "nl"
+            else "the register says “{}”, the classification says “{}”"
+        )
+        details = {
+            "text": saying.format(declared, classified),
+            "declared": " ".join(position.declared_levels),
+            "classified": " ".join(position.levels),
+            "conclusion": position.classified.conclusion_id,
+            "answeredBy": position.classified.answered_by,
+            "answeredAt": position.classified.classified_at,
+        }
+        yield replace(finding, details={key: value for key, value in details.items() if value})
+
+
 _BUILDERS: dict[str, Callable[[Sequence[Row], QueryUsed, str], Iterable[Finding]]] = {
+    "aiact-disagreement": _aiact_disagreement,
     "fria-missing": _fria_missing,
     "assessment-gaps": _assessment_gaps,
     "stale-law-links": _stale_law_links,
@@ -449,24 +366,6 @@ _BUILDERS: dict[str, Callable[[Sequence[Row], QueryUsed, str], Iterable[Finding]
 
 
 # -- obligations due --------------------------------------------------------------------------------------------
-
-
-class _Solution(dict):  # type: ignore[type-arg]
-    """A row as compliance.obligations reads it: an unbound variable is None."""
-
-    def __missing__(self, key: str) -> None:
-        return None
-
-
-class _SelectStore:
-    """What :func:`compliance.obligations.obligations_for` asks of a store, answered through a :data:`Select`."""
-
-    def __init__(self, select: Select) -> None:
-        self.select = select
-
-    def query(self, query: str, substitutions: Mapping[Variable, Term] | None = None, **_: Any) -> list[_Solution]:
-        bindings = {variable.value: term for variable, term in (substitutions or {}).items()}
-        return [_Solution(row) for row in self.select(query, bindings)]
 
 
 def add_months(day: date, months: int) -> date:
@@ -484,11 +383,11 @@ def _obligations_due(
     candidates = _Grouped(language)
     for row in rows:
         candidates.add((_value(row, "algorithm") or "", "", ""), row)
-    store = _SelectStore(select)
     found: list[Finding] = []
+    model: dict[Any, tuple[Any, ...]] = {}  # each obligation's label, articles and dates, read once for all
     for candidate in candidates.findings("obligations-due", shown):
         algorithm = NamedNode(candidate.algorithm)
-        for item in obligations_for(store, algorithm, language=language):  # type: ignore[arg-type]
+        for item in obligations_for(select, algorithm, language=language, model=model):
             if item.applies_from is None or not day <= item.applies_from <= until:
                 continue
             obligation, lang = NamedNode(item.iri), Literal(language)

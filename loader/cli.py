@@ -522,25 +522,32 @@ def kader(
     help="The AI Act decision tree YAML (or set ALGOKG_DECISION_TREE); default: the published tree at a pinned "
     "commit, downloaded once into the cache.",
 )
+@click.option("--language", type=click.Choice(["en", "nl"]), default="en", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def classify(store_dir: Path, algorithm_id: str, answers: Path, tree: Path | None, as_json: bool) -> None:
-    """Run the AI Act decision tree on ALGORITHM_ID's answers and store the classification (atomic)."""
-    from compliance.classification import classify_and_store, outcome_summary
+def classify(
+    store_dir: Path, algorithm_id: str, answers: Path, tree: Path | None, language: str, as_json: bool
+) -> None:
+    """Run the AI Act decision tree on ALGORITHM_ID's answers and store the classification (atomic): the conclusion
+    and its meaning, the category, the roles and who holds them, every answer as written, the labels explained.
+    The answers file is read strictly: a repeated key, an unquoted question id (2.10 is read as 2.1), an unknown
+    question or an answer the question does not offer is a located error (exit 2) and nothing is stored."""
+    from compliance.answer_files import AnswerFileError
+    from compliance.classification import classify_and_store
     from compliance.decision_tree import pinned_tree
+    from compliance.outcome import outcome_summary, outcome_text
 
     try:
         tree = tree if tree is not None else pinned_tree()
-        summary = outcome_summary(classify_and_store(store_dir, algorithm_id, answers, tree))
+        summary = outcome_summary(classify_and_store(store_dir, algorithm_id, answers, tree), language)
+    except AnswerFileError as error:
+        click.echo(f"error: {error.details()}", err=True)
+        sys.exit(EXIT_UNREADABLE)
     except AlgokgError as error:
         _fail(error)
-    for note in summary["notes"]:
-        click.echo(f"note: {note}", err=True)
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
         return
-    click.echo(f"{algorithm_id}: conclusion {summary['conclusion']} ({summary['risk_level'] or 'no AI Act category'})")
-    click.echo(f"labels: {', '.join(summary['labels'])}")
-    click.echo(f"requirements: {len(summary['requirements'])}; stored as {summary['classification']}")
+    click.echo(outcome_text(summary))
 
 
 @cli.command()
@@ -550,23 +557,23 @@ def classify(store_dir: Path, algorithm_id: str, answers: Path, tree: Path | Non
 @click.option("--language", type=click.Choice(["en", "nl"]), default="en", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object (stable keys).")
 def obligations(store_dir: Path, algorithm_id: str, on: datetime | None, language: str, as_json: bool) -> None:
-    """The AI Act obligations of an algorithm (register id or IRI): who owes them, the articles they rest on
-    and the dates they apply from, original and amended, each with its source."""
-    from compliance.obligations import algorithm_facts, obligations_for, render_text
+    """The AI Act obligations of an algorithm (register id or IRI): its AI Act position and its basis (its newest
+    classification wins over what is declared), who owes each obligation, the articles it rests on and the one date
+    it applies from, with the dates behind it (original and amended, each with its source) and notes."""
+    from compliance.obligations import algorithm_facts, obligations_for
+    from compliance.views import obligations_json, obligations_text
 
     day = on.date() if on else None
     try:
         store = open_store(store_dir)
         facts = algorithm_facts(store, algorithm_id)
-        found = obligations_for(store, facts.iri, day, language=language)
+        found = obligations_for(store, facts.iri, day, language=language, facts=facts)
     except AlgokgError as error:
         _fail(error, EXIT_STORE if isinstance(error, StoreError) else EXIT_UNREADABLE)
     if as_json:
-        payload = {"algorithm": facts.iri, "on": day.isoformat() if day else None}
-        payload["obligations"] = [item.to_json() for item in found]
-        click.echo(json.dumps(payload, ensure_ascii=False, sort_keys=True))
+        click.echo(json.dumps(obligations_json(facts, found, day, language), ensure_ascii=False, sort_keys=True))
         return
-    click.echo(render_text(facts, found, day))
+    click.echo(obligations_text(facts, found, day, language))
 
 
 @cli.command()

@@ -8,12 +8,14 @@ organisation get pages of their own (plain summary first); anything else gets th
 from fastapi import Request, Response
 from fastapi.responses import HTMLResponse
 
+from loader.errors import AlgokgError
 from sparql_api.describe import Description
 from sparql_api.failures import failure_detail
 from sparql_api.queries import QueryError
 from sparql_api.rest import catalogue
 from sparql_api.rest.models import LegalResourceView, QueryShown
 from sparql_api.web import data
+from sparql_api.web.aiact import aiact_section
 from sparql_api.web.i18n import choose_language, translate
 from sparql_api.web.render import render
 
@@ -58,6 +60,10 @@ def algorithm_page(request: Request, description: Description) -> Response:
     # One record: the current registration in the page's language (see sparql_api.web.data).
     details = data.algorithm_details(queries, iri, lang)
     summary = details.summary or catalogue.algorithm(queries, iri, lang=lang)
+    try:
+        aiact = aiact_section(queries, iri, lang)
+    except AlgokgError:  # the model's data cannot be read (a date that is not a date): the rest of the page still shows
+        aiact = None
     title = (summary.title if summary else None) or description.label(lang)
     return render(
         request,
@@ -65,10 +71,11 @@ def algorithm_page(request: Request, description: Description) -> Response:
         title=title,
         summary=summary,
         details=details,
+        aiact=aiact,
         description=description,
         example=_example(description),
         formats=FORMATS,
-        sparql=details.sparql,
+        sparql=[*details.sparql, *(aiact.sparql if aiact else [])],
     )
 
 

@@ -261,7 +261,7 @@ def test_tree_as_data_keeps_every_question_option_and_conclusion(tree: DecisionT
 def test_classification_records_who_when_which_tree(tree: DecisionTree, exploration: Exploration) -> None:
     from datetime import UTC, datetime
 
-    sheet = AnswerSheet(
+    sheet = AnswerSheet.of(
         "Team X", datetime(2026, 5, 1, tzinfo=UTC), exploration.reached["13.0.1"], source="x.yaml", sha256="0" * 64
     )
     item = classify(

@@ -20,6 +20,7 @@ from loader.store import build_store, open_store
 FIXTURE = Path(__file__).parent / "obligations-fixture.ttl"
 LAW = "https://w3id.org/algokg/id/law/eli/reg/2024/1689/"
 AMENDING_ACT = "http://data.europa.eu/eli/reg/2026/1744/oj"
+CONSOLIDATION = "https://w3id.org/algokg/id/source/aiact-unofficial-consolidation-2026-1744"
 MUNICIPALITY = "https://example.org/obligations-fixture/municipality"
 VENDOR = "https://example.org/obligations-fixture/vendor"
 
@@ -75,16 +76,27 @@ def test_municipality_deploying_annex_iii_5a(store: Store) -> None:
     assert amended.supersedes and amended.supersedes.endswith("aiact-annex-iii-2024-1689")
     assert amended.verification_note and "unofficial consolidation" in amended.verification_note
     assert "http://data.europa.eu/eli/reg/2024/1689/oj" in fria.dates[0].sources
+    # Only a date with an Official Journal source and nothing left to verify counts as verified.
+    assert fria.dates[0].verified and not amended.verified
+    assert amended.sources == (CONSOLIDATION,)
 
     # Art 26 also has Annex I dates (Art 113(c)); they do not concern an Annex III system.
     assert _dates(found[("aiact-art-26", "deployer")]) == [
         ("2026-08-02", "art_113", False),
         ("2027-12-02", AMENDING_ACT, True),
     ]
-    # Chapter III Section 5 (registration, Art 49) is not deferred: 2 August 2026 (Art 113).
+    # Registration before use is one duty (Art 26(8) with Art 49(3)) with one date: that of Art 26(8), deferred to
+    # 2 December 2027 (the reference list gives Section C no date of its own); before, Art 49(3) said 2026-08-02.
     registration = found[("aiact-art-49-3", "deployer")]
-    assert _dates(registration) == [("2026-08-02", "art_113", True)]
+    assert _dates(registration) == [("2026-08-02", "art_113", False), ("2027-12-02", AMENDING_ACT, True)]
+    assert registration.applies_from == found[("aiact-art-26-8", "deployer")].applies_from == date(2027, 12, 2)
+    assert registration.part_of and registration.part_of.endswith("aiact-art-26-8")
     assert {"art_49/par_3", "anx_VIII/sct_C"} <= _articles(registration)
+    # The providers' registration (Art 49(1), Section A) is not deferred: it applies before its umbrella Art 16, and
+    # the model says why.
+    provider_registration = found[("aiact-art-49-1", "provider")]
+    assert provider_registration.applies_from == date(2026, 8, 2)
+    assert provider_registration.own_date_reason and "Section 5" in provider_registration.own_date_reason
     assert found[("aiact-art-49-1", "provider")].role_holders == (VENDOR,)
     assert found[("aiact-art-16", "provider")].applies_from == date(2027, 12, 2)
     # Art 4 applies from 2 February 2025 (Art 113(a)).
@@ -111,8 +123,12 @@ def test_transitional_date_for_systems_in_use_before_august_2026(store: Store) -
     # Art 111(2): high-risk systems of public authorities placed before 2 August 2026 comply by 2 August 2030.
     assert fria.applies_from == date(2030, 8, 2)
     assert ("2030-08-02", "art_111/par_2", True) in _dates(fria)
-    # Art 26(9) carries no transitional date in the model: the amended Annex III date governs.
-    assert legacy[("aiact-art-26-9", "deployer")].applies_from == date(2027, 12, 2)
+    # One duty, one date: Art 26(9) is part of Art 26 and gets the Art 111(2) date too (before: 2027-12-02 while
+    # Art 26 said 2030-08-02), and so does Art 86 (before: 2026-08-02, no transition).
+    assert legacy[("aiact-art-26-9", "deployer")].applies_from == date(2030, 8, 2)
+    assert legacy[("aiact-art-26", "deployer")].applies_from == date(2030, 8, 2)
+    assert legacy[("aiact-art-86", "deployer")].applies_from == date(2030, 8, 2)
+    assert legacy[("aiact-art-49-3", "deployer")].applies_from == date(2030, 8, 2)
 
     unknown = _by_key(obligations_for(store, "90000005"))[("aiact-art-27", "deployer")]
     assert (unknown.applies_from, unknown.transitional_from, unknown.transitional_cut_off) == (
@@ -199,7 +215,7 @@ def test_general_purpose_ai_models(store: Store) -> None:
 
 def test_on_a_day_and_unknown_algorithms(store: Store) -> None:
     on = {item.slug for item in obligations_for(store, "90000001", date(2026, 9, 1))}
-    assert on == {"aiact-art-4", "aiact-art-49-3", "aiact-art-49-1", "aiact-art-86"}
+    assert on == {"aiact-art-4", "aiact-art-49-1", "aiact-art-86"}
     assert obligations_for(store, "90000099") == []
     with pytest.raises(ObligationError, match="no algorithm"):
         obligations_for(store, "90009999")

@@ -157,21 +157,23 @@ def test_stale_law_links(store: Store, records: list[dict[str, str]]) -> None:
 
 
 def test_obligations_due(store: Store) -> None:
-    # By hand, for 65428535 (EXTRA: Annex III 5(a), public deployer; in use since 2006-01, before 2 Aug 2026):
-    # Art 86 from 2 Aug 2026 (Art 113); Art 26(9) from 2 Dec 2027 (Regulation (EU) 2026/1744, as in
-    # tests/compliance/test_obligations.py); Arts 26, 26(8), 26(11), 27, 49(3) from 2 Aug 2030 (Art 111(2), public
-    # authorities' systems in use before 2 Aug 2026); Art 4 since 2 Feb 2025. No other sample record has a role.
-    assert _found(store, "obligations-due", on=date(2026, 6, 1), months=2) == set()  # until 2026-08-01
-    assert _found(store, "obligations-due", on=date(2026, 6, 1), months=3) == {("65428535", "aiact-art-86")}
-    assert _found(store, "obligations-due", on=date(2026, 8, 2), months=1) == {("65428535", "aiact-art-86")}
-    assert _found(store, "obligations-due", on=date(2026, 6, 1), months=24) == {
-        ("65428535", "aiact-art-86"),
-        ("65428535", "aiact-art-26-9"),
-    }
+    # By hand, for 65428535 (EXTRA: Annex III 5(a), public deployer; in use since 2006-01, before 2 Aug 2026): every
+    # obligation for this high-risk system of a public authority applies from 2 Aug 2030 (Art 111(2)) — Arts 26,
+    # 26(8), 26(9), 26(11), 27, 49(3) and 86 alike (before: Art 86 from 2 Aug 2026, Art 26(9) from 2 Dec 2027, two
+    # dates for one duty); Art 4 since 2 Feb 2025. No other sample record has a role.
+    assert _found(store, "obligations-due", on=date(2026, 6, 1), months=24) == set()
     later = run_report(store_select(store), "obligations-due", on=date(2028, 1, 1), months=36)
     assert {(f.kind, f.details["appliesFrom"]) for f in later.findings} == {
         (slug, "2030-08-02")
-        for slug in ("aiact-art-26", "aiact-art-26-8", "aiact-art-26-11", "aiact-art-27", "aiact-art-49-3")
+        for slug in (
+            "aiact-art-26",
+            "aiact-art-26-8",
+            "aiact-art-26-9",
+            "aiact-art-26-11",
+            "aiact-art-27",
+            "aiact-art-49-3",
+            "aiact-art-86",
+        )
     }
     assert later.parameters == {"months": "36", "on": "2028-01-01", "until": "2031-01-01"}
 
@@ -210,7 +212,7 @@ def test_each_finding_carries_the_sparql_that_produced_it(store: Store) -> None:
         bound = {Variable("scope"): Literal("Municipality of Oirschot")}
         rows = store.query(shown.text, substitutions=bound, use_default_graph_as_union=True)
         assert any(row["algorithm"] == NamedNode(finding.algorithm) for row in rows)  # type: ignore[union-attr]
-    due = run_report(store_select(store), "obligations-due", on=date(2026, 6, 1), months=3)
+    due = run_report(store_select(store), "obligations-due", on=date(2030, 6, 1), months=3)
     names = [query.query for query in due.findings[0].sparql]
     assert names == [
         "compliance/report-obligation-candidates.rq",

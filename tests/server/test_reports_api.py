@@ -4,8 +4,9 @@ Expected findings, counted by hand from the example dataset: 00000001 (category 
 Gemeente Noorderhaaks, FRIA and DPIA performed, no IAMA, a statutory basis) lacks an IAMA; 00000002 (category B,
 IAMA recorded as not performed with a reason, no DPIA, a statutory basis) lacks an IAMA and a DPIA; 00000003 is
 out of use. No FRIA is missing. No law has a known current version, so no link is stale and its one dated link
-(basis-1, 2024-01-01) is unchecked. Obligations of 00000001 (in use since 2024-03): Art 86 from 2026-08-02 is the
-only one due between 2026-06-01 and 2026-09-01.
+(basis-1, 2024-01-01) is unchecked. Obligations of 00000001 (in use since 2024-03, a public authority's Annex III
+system): every high-risk obligation applies from 2030-08-02 (Art 111(2)), Art 86 included; none falls due between
+2026-06-01 and 2026-09-01, seven between 2030-06-01 and 2030-09-01.
 """
 
 import csv
@@ -21,6 +22,15 @@ from tests.server.conftest import Server
 ALG = "https://w3id.org/algokg/id/algorithm/"
 NOORDERHAAKS = "https://w3id.org/algokg/id/example/noorderhaaks"
 GAPS = {("00000001", "iama"), ("00000002", "iama"), ("00000002", "dpia")}
+DUE_2030 = (
+    "aiact-art-26",
+    "aiact-art-26-8",
+    "aiact-art-26-9",
+    "aiact-art-26-11",
+    "aiact-art-27",
+    "aiact-art-49-3",
+    "aiact-art-86",
+)
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +52,7 @@ def test_list_of_reports(api: str) -> None:
         "assessment-gaps",
         "stale-law-links",
         "obligations-due",
+        "aiact-disagreement",
     ]
     assert body["member"][3]["parameters"] == ["organisation", "months", "on"]
 
@@ -76,18 +87,18 @@ def test_per_organisation(api: str) -> None:
 
 
 def test_obligations_due(api: str) -> None:
-    params = {"on": "2026-06-01", "months": "3", "lang": "en"}
+    params = {"on": "2030-06-01", "months": "3", "lang": "en"}
     body = httpx.get(f"{api}/api/reports/obligations-due", params=params).json()
-    assert _kinds(body) == {("00000001", "aiact-art-86")}
-    (finding,) = body["member"]
-    assert finding["appliesFrom"] == "2026-08-02" and finding["roleHolders"] == NOORDERHAAKS
+    assert _kinds(body) == {("00000001", slug) for slug in DUE_2030}
+    finding = next(m for m in body["member"] if m["kind"] == "aiact-art-86")
+    assert finding["appliesFrom"] == "2030-08-02" and finding["roleHolders"] == NOORDERHAAKS
     assert [q["query"] for q in finding["sparql"]][1:] == [
         "compliance/obligations.rq",
         "compliance/obligation-dates.rq",
     ]
     assert finding["sparql"][1]["bindings"] == {"algorithm": f"<{ALG}00000001>"}
-    assert body["parameters"] == {"months": "3", "on": "2026-06-01", "until": "2026-09-01"}
-    none = httpx.get(f"{api}/api/reports/obligations-due", params={"on": "2026-06-01", "months": "2"}).json()
+    assert body["parameters"] == {"months": "3", "on": "2030-06-01", "until": "2030-09-01"}
+    none = httpx.get(f"{api}/api/reports/obligations-due", params={"on": "2026-06-01", "months": "3"}).json()
     assert none["totalItems"] == 0
 
 
@@ -117,8 +128,8 @@ def test_pages_in_dutch_and_english(api: str) -> None:
     assert dutch.status_code == 200 and dutch.headers["content-language"] == "nl"
     assert "3 bevindingen" in dutch.text and "Hoog-risico- of impactvolle algoritmes" in dutch.text
     assert "compliance/report-assessment-gaps.rq" in dutch.text and "format=csv" in dutch.text
-    english = httpx.get(f"{api}/reports/obligations-due", params={"lang": "en", "on": "2026-06-01", "months": "3"})
-    assert "1 findings" in english.text and "aiact-art-86" in english.text
+    english = httpx.get(f"{api}/reports/obligations-due", params={"lang": "en", "on": "2030-06-01", "months": "3"})
+    assert "7 findings" in english.text and "aiact-art-86" in english.text
     assert "AI Act obligations falling due" in english.text
     scoped = httpx.get(f"{api}/reports/fria-missing", params={"lang": "en", "organisation": "Gemeente Noorderhaaks"})
     assert "No findings." in scoped.text

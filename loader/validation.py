@@ -900,7 +900,7 @@ class _Explainer:
             field=field_key,
             field_nl=field_nl,
             field_en=field_en,
-            value=None if value is None else str(value),
+            value=None if value is None else _text(value),
             value_type=None if value is None else _value_type(value),
             expected_nl=expected.nl,
             expected_en=expected.en,

@@ -2,10 +2,10 @@
 
 Python's parser recurses once per nesting level and converts integers of any length, so a small
 file can exhaust the stack (``[[[[…``) or hit the interpreter's 4,300-digit limit; NaN and Infinity
-are not JSON at all. The text's structure is checked first, outside its strings, by two regular
-expression passes (C speed); only when something is wrong is it walked token by token to say where.
-The parsed document's strings and keys are then held to the field-size limit, and lone surrogates
-(``"\\ud800"``, which no UTF-8 output can carry) are refused.
+are not JSON at all. Here its number hooks refuse long numbers and the constants, its RecursionError
+is caught, and one walk over the parsed document holds nesting, strings and keys to the limits and
+refuses lone surrogates (``"\\ud800"``, which no UTF-8 output can carry). Only when something is wrong
+is the text scanned token by token to say where (line and column, or the JSON pointer of a string).
 
 >>> parse_json('{"a": [1, 2.5, "x"]}', label="doc.json")
 {'a': [1, 2.5, 'x']}
@@ -13,6 +13,7 @@ The parsed document's strings and keys are then held to the field-size limit, an
 
 import json
 import re
+from collections.abc import Callable
 from itertools import accumulate
 
 from loader.errors import SourceError
@@ -34,13 +35,64 @@ def parse_json(text: str, *, label: str, limits: InputLimits | None = None) -> o
         column); a string or key over the field-size limit, a lone surrogate (JSON pointer)
     """
     limits = limits or input_limits()
-    check_structure(text, label=label, limits=limits)
+
+    def number(kind: type[int] | type[float]) -> Callable[[str], object]:
+        def convert(token: str) -> object:
+            if len(token) > limits.number_chars:
+                raise _OutOfBounds
+            return kind(token)
+
+        return convert
+
+    def constant(token: str) -> object:
+        raise _OutOfBounds
+
+    surrogates = bool(_ESCAPED_SURROGATE.search(text))
     try:
-        document = json.loads(text)
+        document = json.loads(text, parse_int=number(int), parse_float=number(float), parse_constant=constant)
+        if _within(document, limits, surrogates=surrogates):
+            return document
     except json.JSONDecodeError as exc:
         raise SourceError(f"invalid JSON at column {exc.colno}: {exc.msg}", path=label, line=exc.lineno) from None
-    check_strings(document, label=label, limits=limits, surrogates=bool(_ESCAPED_SURROGATE.search(text)))
-    return document
+    except (RecursionError, _OutOfBounds):
+        check_structure(text, label=label, limits=limits)
+        raise SourceError("invalid JSON: nested too deep or a number too long", path=label) from None
+    check_structure(text, label=label, limits=limits)  # nesting: located at its line and column
+    check_strings(document, label=label, limits=limits, surrogates=surrogates)  # strings and keys: by pointer
+    raise SourceError("invalid JSON: out of the input limits", path=label)  # pragma: no cover
+
+
+class _OutOfBounds(Exception):
+    """A number or constant the hooks refuse; located afterwards by :func:`check_structure`."""
+
+
+def _within(document: object, limits: InputLimits, *, surrogates: bool) -> bool:
+    """Whether nesting, strings and keys are within ``limits`` (one flat walk; the fast path)."""
+    if isinstance(document, str):
+        return not _bad(document, limits, surrogates)
+    if not isinstance(document, dict | list):
+        return True
+    most, nesting = limits.field_chars, limits.nesting
+    pending: list[tuple[dict[str, object] | list[object], int]] = [(document, 1)]
+    while pending:
+        container, depth = pending.pop()
+        if depth > nesting:
+            return False
+        if type(container) is dict:
+            for key in container:
+                if len(key) > most or (surrogates and _bad(key, limits, surrogates)):
+                    return False
+            values: object = container.values()
+        else:
+            values = container
+        for value in values:  # type: ignore[attr-defined]
+            kind = type(value)
+            if kind is str:
+                if len(value) > most or (surrogates and _bad(value, limits, surrogates)):
+                    return False
+            elif kind is dict or kind is list:
+                pending.append((value, depth + 1))
+    return True
 
 
 def check_structure(text: str, *, label: str, limits: InputLimits) -> None:
@@ -95,16 +147,7 @@ def check_strings(document: object, *, label: str, limits: InputLimits, surrogat
 
     :raises SourceError: located by the JSON pointer of the first such value, its key as the field
     """
-    pending = [document]
-    while pending:  # a flat walk: fast, and the nesting is bounded already
-        value = pending.pop()
-        if isinstance(value, dict):
-            pending.extend(value)
-            pending.extend(value.values())
-        elif isinstance(value, list):
-            pending.extend(value)
-        elif isinstance(value, str) and _bad(value, limits, surrogates):
-            _raise_at(document, "", None, label=label, limits=limits, surrogates=surrogates)
+    _raise_at(document, "", None, label=label, limits=limits, surrogates=surrogates)
 
 
 def _bad(text: str, limits: InputLimits, surrogates: bool) -> bool:

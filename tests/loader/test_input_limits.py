@@ -289,6 +289,21 @@ def test_a_blank_node_value_in_a_shacl_result_is_stored(store: Path, tmp_path: P
     assert "field 'algorithm_id': violation" in result.output
 
 
+@pytest.mark.parametrize("validator", ["sparql", "pyshacl"])
+def test_a_literal_focus_node_in_a_shacl_result_is_explained_and_stored(
+    store: Path, tmp_path: Path, validator: str
+) -> None:
+    # Found by the fuzz: a shape targeting the objects of akg:legalResource reports a literal as its focus
+    # node; explaining it looked the literal up as a subject, and storing it made it an IRI (both raised).
+    path = _json(
+        tmp_path / "literal.jsonld",
+        json.dumps({"@id": "https://w3id.org/algokg/id/x", "https://w3id.org/algokg/def#legalResource": "1.0"}),
+    )
+    result = CliRunner().invoke(cli, ["load", "--store", str(store), "--strict", "--validator", validator, str(path)])
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 1 and "1.0, field None: violation: Statutory basis" in result.output, result.output
+
+
 # -- point 14a: one field-size limit for every format ------------------------------------------------------
 
 

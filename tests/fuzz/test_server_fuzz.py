@@ -18,6 +18,11 @@ INPUTS = {"queries": 80, "updates": 50, "validations": 60}  # `make fuzz` runs 1
 TOKEN = "fuzz-token-0123456789abcdef"
 DEEP_QUERY = "SELECT * WHERE " + "{" * 5_000 + " ?s ?p ?o " + "}" * 5_000
 DEEP_UPDATE = "DELETE { ?s ?p ?o } WHERE " + "{" * 5_000 + " ?s <http://example.org/none> ?o " + "}" * 5_000
+SERVICE_QUERY = "SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }"
+BAD_GRAPH_UPDATES = [
+    f'{verb} DATA {{ GRAPH <h,tp://example.org/edits> {{ <http://example.org/s> <http://example.org/p> "o" }} }}'
+    for verb in ("INSERT", "DELETE")
+]
 
 
 def _server(work: Path) -> Iterator[Server]:
@@ -74,10 +79,44 @@ def test_an_update_nesting_5000_groups_is_a_400_and_the_server_lives(tmp_path: P
         assert server.process.poll() is None and (server.store_dir / "current").readlink() == before
 
 
+@pytest.mark.xfail(strict=True, reason=pending_reason("sparql-query", SERVICE_QUERY.encode()))
+def test_a_service_call_to_a_refused_port_is_not_a_500(fuzz: ServerFuzz) -> None:
+    response = httpx.post(
+        fuzz.server.url("/sparql"),
+        content=SERVICE_QUERY.encode(),
+        headers={"Content-Type": "application/sparql-query"},
+        timeout=120,
+    )
+    assert response.status_code < 500 and "OSError" not in response.text, response.text[:300]
+
+
+@pytest.mark.xfail(strict=True, reason=pending_reason("sparql-update", BAD_GRAPH_UPDATES[0].encode()))
+@pytest.mark.parametrize("update", BAD_GRAPH_UPDATES, ids=["insert", "delete"])
+def test_an_update_naming_a_graph_pyoxigraph_refuses_is_a_400(fuzz: ServerFuzz, update: str) -> None:
+    log_size = len(fuzz.server.log())
+    try:
+        response = httpx.post(
+            fuzz.server.url("/update"),
+            content=update.encode(),
+            headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"},
+            timeout=120,
+        )
+    except httpx.TransportError as error:
+        pytest.fail(f"no answer: {error}")
+    finally:
+        fuzz.log_offset = len(fuzz.server.log())  # what this case logged is not the random fuzz's
+    assert response.status_code == 400, response.text[:300]
+    assert "Traceback" not in fuzz.server.log()[log_size:]
+
+
 def test_the_held_back_inputs_are_exactly_the_pending_cases() -> None:
     # The random fuzz does not send what the xfail cases above cover; remove both together.
     assert pending_reason("sparql-query", DEEP_QUERY.encode()) is not None
     assert pending_reason("sparql-update", DEEP_UPDATE.encode()) is not None
+    assert pending_reason("sparql-query", SERVICE_QUERY.encode()) is not None
+    assert all(pending_reason("sparql-update", update.encode()) for update in BAD_GRAPH_UPDATES)
+    fine = 'INSERT DATA { GRAPH <http://example.org/edits> { <http://example.org/s> <http://example.org/p> "o" } }'
+    assert pending_reason("sparql-update", fine.encode()) is None
     shallow = "SELECT * WHERE " + "{" * 100 + " ?s ?p ?o " + "}" * 100
     assert pending_reason("sparql-query", shallow.encode()) is None
     assert pending_reason("api-validate", DEEP_QUERY.encode()) is None

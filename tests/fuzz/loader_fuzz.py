@@ -4,7 +4,8 @@ Every input is loaded with the CLI in-process (click's CliRunner: the real comma
 and exit codes, without a new interpreter per input). Most loads use ``--strict`` and seeds whose
 organisations no list knows, so a readable input is refused with exit code 1 after it was read, mapped
 and validated in full, without the second it takes to write a generation; every ``commit_every``-th
-input is loaded without ``--strict`` and so reaches the commit too. A few inputs also run in a real
+input is loaded without ``--strict`` and so reaches the commit too, and every :data:`PYSHACL_EVERY`-th is
+validated by pyshacl (which reads every literal through rdflib) instead of the compiled validator. A few inputs also run in a real
 subprocess, to check the exit codes a shell sees.
 
 An outcome is bad when the output holds a traceback (or the command raised), the exit code is not one
@@ -13,6 +14,7 @@ failed load changed the store (its `current` generation, the files in it, its qu
 loader's last line of defence (:class:`loader.errors.UncheckedInputError`) had to catch it.
 """
 
+import logging
 import os
 import re
 import subprocess
@@ -33,6 +35,7 @@ from tests.fuzz.seeds import loader_seeds
 EXIT_CODES = {0, 1, 2, 3}
 UNCHECKED = re.compile(r"cannot be read \(\w+: ")  # the message of loader.pipeline's last line of defence
 QUAD_COUNT_EVERY = 25  # failures between two full quad counts (the file fingerprint is checked every time)
+PYSHACL_EVERY = 7  # inputs between two validated by pyshacl (the reference engine) instead of the compiled one
 
 
 @dataclass
@@ -47,12 +50,13 @@ class Tally:
     unchecked: int = 0
     bad_exit: int = 0
     store_changed: int = 0
+    no_answer: int = 0  # server targets: the request got no answer (server died or stuck)
     seconds: float = 0.0
     failures: list[str] = field(default_factory=list)
 
     @property
     def bad(self) -> int:
-        return self.tracebacks + self.unchecked + self.bad_exit + self.store_changed
+        return self.tracebacks + self.unchecked + self.bad_exit + self.store_changed + self.no_answer
 
     def row(self) -> dict[str, object]:
         return {
@@ -62,8 +66,9 @@ class Tally:
             "accepted": self.accepted,
             "tracebacks": self.tracebacks,
             "unchecked": self.unchecked,
-            "bad exit codes": self.bad_exit,
+            "bad exit codes / 5xx": self.bad_exit,
             "store changed on failure": self.store_changed,
+            "no answer": self.no_answer,
             "seconds": round(self.seconds, 1),
         }
 
@@ -117,28 +122,33 @@ class LoaderFuzz:
             path = self.work_dir / f"{target}-{number}{suffix}"
             path.write_bytes(mutant.data)
             strict = number % self.commit_every != 0
-            self._one(tally, path, mutant, strict=strict, failures_so_far=tally.rejected)
+            validator = "pyshacl" if number % PYSHACL_EVERY == 1 else "sparql"  # it reads every literal with rdflib
+            self._one(tally, path, mutant, strict=strict, validator=validator, failures_so_far=tally.rejected)
             if number < subprocesses:
                 self._subprocess(tally, path, mutant, strict=strict)
             path.unlink()
         tally.seconds = time.perf_counter() - started
         return tally
 
-    def _one(self, tally: Tally, path: Path, mutant: Mutant, *, strict: bool, failures_so_far: int) -> None:
+    def _one(
+        self, tally: Tally, path: Path, mutant: Mutant, *, strict: bool, validator: str, failures_so_far: int
+    ) -> None:
         before = fingerprint(self.store_dir)
         count_quads = failures_so_far % QUAD_COUNT_EVERY == 0
         quads = quad_count(self.store_dir) if count_quads else None
-        args = ["load", "--store", str(self.store_dir), *(["--strict"] if strict else []), str(path)]
-        result = self.runner.invoke(cli, args)
+        args = ["load", "--store", str(self.store_dir), "--validator", validator]
+        args += [*(["--strict"] if strict else []), str(path)]
+        with _logged_tracebacks() as logged:
+            result = self.runner.invoke(cli, args)
         tally.inputs += 1
         output = result.output
         problem = None
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             tally.tracebacks += 1
             problem = f"raised {type(result.exception).__name__}: {str(result.exception)[:200]}"
-        elif "Traceback (most recent call last)" in output:
+        elif "Traceback (most recent call last)" in output or logged:
             tally.tracebacks += 1
-            problem = "traceback in the output"
+            problem = f"traceback in the output or log: {logged[:1]}"
         elif UNCHECKED.search(output):
             tally.unchecked += 1
             problem = f"unchecked: {_last_line(output)}"
@@ -171,6 +181,29 @@ class LoaderFuzz:
         if "Traceback (most recent call last)" in stderr:
             tally.tracebacks += 1
             tally.failures.append(f"{path.name} ({mutant.how}): subprocess traceback: {stderr[-300:]}")
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.found: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.exc_info:
+            self.found.append(f"{record.name}: {record.getMessage()[:200]}")
+
+
+@contextmanager
+def _logged_tracebacks() -> Iterator[list[str]]:
+    """Records logged with a traceback while the block runs (a shell would see them on stderr; under pytest
+    its log capture would take them before they reached the output)."""
+    handler = _Collect()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield handler.found
+    finally:
+        root.removeHandler(handler)
 
 
 def _last_line(output: str) -> str:

@@ -144,12 +144,10 @@ class ServerFuzz:
             before = fingerprint(self.server.store_dir) if writes else None
             tally.inputs += 1
             problem = None
-            try:
-                response = send(data, rng, int(how.split(";")[0].split()[1]))
-            except httpx.TransportError as error:
-                tally.tracebacks += 1
-                problem = f"no answer ({type(error).__name__})"
-                response = None
+            response, error = self._send(send, data, rng, int(how.split(";")[0].split()[1]))
+            if response is None:
+                tally.no_answer += 1
+                problem = f"no answer ({error})"
             if response is not None:
                 if response.status_code >= 500 and response.status_code != 503:
                     tally.bad_exit += 1
@@ -176,6 +174,19 @@ class ServerFuzz:
                 tally.failures.append(f"{target} #{number} ({how}): {problem}")
         tally.seconds = time.perf_counter() - started
         return tally
+
+    def _send(
+        self, send: Callable[[bytes, random.Random, int], httpx.Response], data: bytes, rng: random.Random, seed: int
+    ) -> tuple[httpx.Response | None, str]:
+        """The answer, retried once on a fresh connection: one the server closed after an earlier 500 is not
+        this input's fault (that 500 is counted where it happened)."""
+        for attempt in (1, 2):
+            try:
+                return send(data, rng, seed), ""
+            except httpx.TransportError as error:
+                if attempt == 2 or self.server.process.poll() is not None:
+                    return None, type(error).__name__
+        return None, "?"  # pragma: no cover
 
     def close(self) -> None:
         self.client.close()

@@ -11,7 +11,8 @@ limit                        variable                         default     what i
                                                                           string or key, an RDF literal
 ``nesting``                  ``ALGOKG_MAX_NESTING``           64          nesting of JSON/JSON-LD arrays and objects,
                                                                           and of RDF/XML elements
-``number_chars``             ``ALGOKG_MAX_NUMBER_CHARS``      100         characters of one JSON number
+``number_chars``             ``ALGOKG_MAX_NUMBER_CHARS``      100         characters of one number (JSON, RDF
+                                                                          numeric literals)
 ``entity_expansion``         ``ALGOKG_MAX_ENTITY_EXPANSION``  10,485,760  characters RDF/XML entity references may add
                                                                           in all (or the file's own size if larger)
 ===========================  ===============================  ==========  ==========================================

@@ -59,11 +59,6 @@ PENDING: dict[str, list[tuple[Callable[[bytes], bool], str]]] = {
             "pending 12c: a graph IRI rdflib accepts and pyoxigraph refuses (GRAPH <h,tp://x>) raises ValueError in"
             " update_plan._graph: a plain-text 500 or a dropped connection, a traceback in the log",
         ),
-        (
-            lambda data: re.search(rb"[0-9]{4301}", data) is not None,
-            "pending 12c: an integer over 4,300 digits in an update makes rdflib log a ValueError traceback"
-            " (Literal conversion) while parsing it",
-        ),
     ],
 }
 

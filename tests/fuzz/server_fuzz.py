@@ -134,7 +134,9 @@ class ServerFuzz:
     ) -> Tally:
         tally = Tally(target)
         started = time.perf_counter()
-        for number in range(inputs):
+        number = -1
+        while tally.inputs < inputs and number < 3 * inputs:  # ``inputs`` sent, besides those held back
+            number += 1
             made = mutant(number)
             data, how = made.data, made.how
             if pending_reason(target, data) is not None:

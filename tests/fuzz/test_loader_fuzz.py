@@ -13,7 +13,7 @@ from tests.fuzz.loader_fuzz import LoaderFuzz, environment, fingerprint
 from tests.fuzz.seeds import LOADER_TARGETS, loader_seeds
 
 SEED = 20261203
-INPUTS = 60  # per target here (a few seconds each); `make fuzz` runs 1,250 per target
+INPUTS = 120  # per target here (a few seconds each); `make fuzz` runs 1,250 per target
 FIELD_LIMIT = 65_536  # lowered in fuzz runs so that values over the limit stay cheap to make
 
 

@@ -44,7 +44,7 @@ def fuzz(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerFuzz]:
 @pytest.mark.parametrize("target", list(INPUTS))
 def test_mutated_requests_are_answered_cleanly(fuzz: ServerFuzz, target: str) -> None:
     tally = getattr(fuzz, target)(INPUTS[target])
-    assert tally.inputs > INPUTS[target] // 2 and tally.rejected > 0 and tally.accepted > 0
+    assert tally.inputs == INPUTS[target] and tally.rejected > 0 and tally.accepted > 0
     assert tally.bad == 0, "\n".join(tally.failures)
     assert fuzz.alive()
 
@@ -110,8 +110,9 @@ def test_an_update_naming_a_graph_pyoxigraph_refuses_is_a_400(fuzz: ServerFuzz, 
     assert "Traceback" not in fuzz.server.log()[log_size:]
 
 
-@pytest.mark.xfail(strict=True, reason=pending_reason("sparql-update", HUGE_INTEGER_UPDATE.encode()))
 def test_an_update_with_a_huge_integer_logs_no_traceback(fuzz: ServerFuzz) -> None:
+    # Found by the fuzz: rdflib logged a ValueError traceback (4,300-digit limit) converting the literal; every
+    # algokg command, `serve` included, now drops rdflib's ill-typed-literal warnings (the SHACL report has them).
     log_size = len(fuzz.server.log())
     response = httpx.post(
         fuzz.server.url("/update"),
@@ -130,7 +131,6 @@ def test_the_held_back_inputs_are_exactly_the_pending_cases() -> None:
     assert pending_reason("sparql-update", DEEP_UPDATE.encode()) is not None
     assert pending_reason("sparql-query", SERVICE_QUERY.encode()) is not None
     assert all(pending_reason("sparql-update", update.encode()) for update in BAD_GRAPH_UPDATES)
-    assert pending_reason("sparql-update", HUGE_INTEGER_UPDATE.encode()) is not None
     fine = 'INSERT DATA { GRAPH <http://example.org/edits> { <http://example.org/s> <http://example.org/p> "o" } }'
     assert pending_reason("sparql-update", fine.encode()) is None
     shallow = "SELECT * WHERE " + "{" * 100 + " ?s ?p ?o " + "}" * 100

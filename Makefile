@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | sha256sum | cut -c1-12)
 
-.PHONY: run test lint docs bench bench-http bench-rest bench-remote bench-abuse bench-all fidelity clean web
+.PHONY: run test lint docs bench bench-http bench-rest bench-remote bench-abuse bench-all fidelity fuzz clean web
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "algokg needs Python 3.11 (set PYTHON=...)"'
@@ -22,6 +22,11 @@ test: $(STAMP) web
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+
+# The fuzz suite of `make test` with 10,000 inputs (loader: CSV, JSON, Turtle, RDF/XML, JSON-LD; server: SPARQL
+# queries, updates, /api/validate), seeded; a summary table, every bad outcome listed (about 10-15 minutes).
+fuzz: $(STAMP)
+	$(BIN)/python -m tests.fuzz.run --inputs 10000 --seed 1 --json tests/fuzz/results.json
 
 docs: $(STAMP)
 	$(BIN)/python -m docs.generate

@@ -6,8 +6,11 @@ Exit codes of `load` and `harvest`: 0 loaded (or nothing new), 1 rejected by --s
 
 import dataclasses
 import json
+import logging
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -88,8 +91,28 @@ def _fail(error: AlgokgError, code: int | None = None) -> None:
 
 
 @click.group()
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """algokg: a knowledge graph of government algorithms."""
+    ctx.with_resource(_without_literal_tracebacks())
+
+
+@contextmanager
+def _without_literal_tracebacks() -> Iterator[None]:
+    """rdflib logs a warning with a traceback for every ill-typed literal it reads ("abc"^^xsd:integer): not a
+    failure (the SHACL report names such values), so no traceback is printed for it while a command runs."""
+    logger = logging.getLogger("rdflib.term")
+    noise = _LiteralConversionNoise()
+    logger.addFilter(noise)
+    try:
+        yield
+    finally:
+        logger.removeFilter(noise)
+
+
+class _LiteralConversionNoise(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Failed to convert Literal lexical form to value")
 
 
 @cli.command()

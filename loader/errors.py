@@ -36,3 +36,8 @@ class StoreError(AlgokgError):
 
 class SourceError(AlgokgError):
     """An input file could not be read as a register source (encoding, syntax, columns, sizes)."""
+
+
+class UncheckedInputError(SourceError):
+    """An input that reading or mapping failed on without a check of its own saying why (a bug to fix with
+    such a check): still reported located, with exit code 2, never as a traceback. The fuzz suite counts them."""

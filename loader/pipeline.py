@@ -17,7 +17,7 @@ from rdflib import Graph
 
 from loader import store as stores
 from loader.current_state import current_state_quads
-from loader.errors import AlgokgError, SourceError
+from loader.errors import AlgokgError, SourceError, UncheckedInputError
 from loader.graphs import dataset_graph
 from loader.mapping import Finding, MappingContext, map_record
 from loader.mapping.concepts import ConceptIndex
@@ -126,6 +126,12 @@ def prepare(
     :raises SourceError: the file cannot be read (encoding, syntax, columns, sizes), located.
     """
     started = datetime.now(UTC)
+    if not _is_text(str(path)):
+        # The name goes into the graph (provenance, every record's source): it must be Unicode text.
+        shown = str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        raise SourceError("the file name is not UTF-8 text: rename the file", path=shown)
+    if source_url is not None and not _is_text(source_url):
+        raise SourceError("--source-url is not UTF-8 text", path=path)
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -136,32 +142,35 @@ def prepare(
     rdf_format = rdf_format_for(path, input_format)
     records: int | None = None
     registrations: list[Registration] | None = None
-    if rdf_format is not None:
-        quads = read_rdf(data, rdf_format=rdf_format, label=str(path), graph=graph)
-    else:
-        if records is None:
-            records = read_register(path, input_format=input_format, language=language)
-        pairs = dict(organisation_pairs or {})
-        quads, registrations = _map_register_file(path, reference, records, graph, report, progress, pairs)
-        records = report.records
+    with _located(path):
+        if rdf_format is not None:
+            quads = read_rdf(data, rdf_format=rdf_format, label=str(path), graph=graph)
+        else:
+            if records is None:
+                records = read_register(path, input_format=input_format, language=language)
+            pairs = dict(organisation_pairs or {})
+            quads, registrations = _map_register_file(path, reference, records, graph, report, progress, pairs)
+            records = report.records
     report.quads = len(quads)
     validation: list[Quad] = []
     if run_validation:
         from loader import validation as shacl  # rdflib and the shapes: only when validating
 
-        report.validation = shacl.validate_quads(quads, engine=validator)
-        validation = shacl.results_as_quads(report.validation, validation_graph(sha256))
-    provenance = provenance_quads(
-        graph,
-        name=path.name,
-        sha256=sha256,
-        size=len(data),
-        records=records,
-        started=started,
-        ended=datetime.now(UTC),
-        source_url=source_url,
-        media_type=rdf_format.media_type if rdf_format else None,
-    )
+        with _located(path):
+            report.validation = shacl.validate_quads(quads, engine=validator)
+            validation = shacl.results_as_quads(report.validation, validation_graph(sha256))
+    with _located(path):
+        provenance = provenance_quads(
+            graph,
+            name=path.name,
+            sha256=sha256,
+            size=len(data),
+            records=records,
+            started=started,
+            ended=datetime.now(UTC),
+            source_url=source_url,
+            media_type=rdf_format.media_type if rdf_format else None,
+        )
     load = SourceLoad(
         name=str(path),
         sha256=sha256,
@@ -179,10 +188,11 @@ def read_register(path: Path, *, input_format: str | None = None, language: str 
 
     :raises SourceError: the file cannot be opened or read (located).
     """
-    try:
-        return list(read_records(path, format=input_format, language=language))
-    except OSError as error:
-        raise SourceError(f"cannot read the file: {error.strerror or error}", path=path) from error
+    with _located(path):
+        try:
+            return list(read_records(path, format=input_format, language=language))
+        except OSError as error:
+            raise SourceError(f"cannot read the file: {error.strerror or error}", path=path) from error
 
 
 def _map_register_file(
@@ -211,7 +221,8 @@ def _map_register_file(
     for done, record in enumerate(records, 1):
         if progress and (done % 500 == 0 or done == len(records)):
             progress(path.name, done, len(records))
-        mapped = map_record(record, context)
+        with _located(path, record):
+            mapped = map_record(record, context)
         quads += mapped.quads
         registrations.append(
             Registration(mapped.registration, mapped.algorithm, mapped.language or "", mapped.statements)
@@ -226,6 +237,31 @@ def _map_register_file(
     report.records = len(records)
     report.algorithms = len(algorithms)
     return quads, registrations
+
+
+def _is_text(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+@contextmanager
+def _located(path: Path, record: Record | None = None) -> Iterator[None]:
+    """Any failure without a located error of its own becomes one (file, record): never a traceback."""
+    try:
+        yield
+    except AlgokgError:
+        raise
+    except Exception as error:  # the last line of defence; the fuzz suite finds these
+        where, line = "", None
+        if record is not None:
+            pointer = f" at {record.source.pointer}" if record.source.pointer else ""
+            where, line = f"record {record.source.index}{pointer}: ", record.source.line
+        message = f"{where}cannot be read ({type(error).__name__}: {error})"
+        text = message.encode("utf-8", "backslashreplace").decode()[:500]
+        raise UncheckedInputError(text, path=path, line=line) from error
 
 
 def _as_rdflib(quads: list[Quad]) -> Graph:

@@ -7,9 +7,11 @@ with one provenance record, like every other source.
 
 from pathlib import Path
 
-from pyoxigraph import NamedNode, Quad, RdfFormat, parse
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse
 
 from loader.errors import SourceError
+from loader.rdf_guard import check_rdf
+from loader.sources.limits import ENVIRONMENT, InputLimits, input_limits
 
 RDF_FORMATS = {
     "turtle": RdfFormat.TURTLE,
@@ -19,6 +21,28 @@ RDF_FORMATS = {
     "jsonld": RdfFormat.JSON_LD,
     "rdfxml": RdfFormat.RDF_XML,
 }
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_NUMBERS = frozenset(
+    _XSD + name
+    for name in [
+        "integer",
+        "decimal",
+        "double",
+        "float",
+        "long",
+        "int",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "negativeInteger",
+        "nonPositiveInteger",
+        "unsignedLong",
+        "unsignedInt",
+        "unsignedShort",
+        "unsignedByte",
+    ]
+)
 _EXTENSIONS = {
     ".ttl": "turtle",
     ".nt": "ntriples",
@@ -39,15 +63,41 @@ def rdf_format_for(path: Path, explicit: str | None) -> RdfFormat | None:
     return RDF_FORMATS[name] if name else None
 
 
+def _over_limits(term: NamedNode | Literal, limits: InputLimits) -> tuple[str, str] | None:
+    """What is over which limit: a term longer than the field-size limit, or a number longer than the number
+    limit (rdflib, which the validation uses, cannot convert integers over 4,300 digits: it would call them
+    ill-typed where pyoxigraph does not)."""
+    if len(term.value) > limits.field_chars:
+        kind = "a literal" if isinstance(term, Literal) else "an IRI"
+        return f"{kind} of {len(term.value):,} characters", f"{limits.field_chars:,} ({ENVIRONMENT['field_chars']})"
+    if isinstance(term, Literal) and term.datatype.value in _NUMBERS and len(term.value) > limits.number_chars:
+        return f"a number of {len(term.value):,} characters", f"{limits.number_chars} ({ENVIRONMENT['number_chars']})"
+    return None
+
+
 def read_rdf(data: bytes, *, rdf_format: RdfFormat, label: str, graph: NamedNode) -> list[Quad]:
     """The file's statements as quads in ``graph``.
 
-    :raises SourceError: a syntax error, located at its line (and column in the message).
+    :raises SourceError: a syntax error, located at its line (and column in the message); what the parser
+        would expand or nest without bound (:mod:`loader.rdf_guard`); an IRI or literal over the field-size
+        limit or a number over the number limit, named by its subject and predicate
     """
     base = f"https://w3id.org/algokg/id/source-document/{graph.value.rsplit('/', 1)[-1]}/"
+    limits = input_limits()
     try:
-        return [
+        check_rdf(data, rdf_format, limits=limits)
+        quads = [
             Quad(item.subject, item.predicate, item.object, graph) for item in parse(data, rdf_format, base_iri=base)
         ]
     except SyntaxError as error:
         raise SourceError(f"not valid {rdf_format.name}: {error.msg}", path=label, line=error.lineno) from None
+    for quad in quads:
+        for term in (quad.subject, quad.predicate, quad.object):
+            if isinstance(term, NamedNode | Literal) and (found := _over_limits(term, limits)):
+                problem, limit = found
+                raise SourceError(
+                    f"{problem} in a statement about {quad.subject}"[:300] + f", over the limit of {limit}",
+                    path=label,
+                    field=quad.predicate.value[:300],
+                )
+    return quads

@@ -104,7 +104,7 @@ class ValidationResultItem:
     """One SHACL result, located in its source and explained in the register's terms.
 
     ``focus``, ``record`` and ``value`` are IRIs or lexical forms (blank nodes as ``_:id``);
-    ``value_type`` says which: ``iri``, ``bnode``, ``@lang`` or the literal's datatype IRI.
+    ``value_type`` (and ``focus_type``) says which: ``iri``, ``bnode``, ``@lang`` or the literal's datatype IRI.
     ``field`` is the register's key (``category``), ``field_nl``/``field_en`` its title (Thema/Theme).
     ``path`` is the result's ``sh:resultPath`` as its sequence of predicates (empty for node-level results).
     ``record_path`` holds the data's triples from the record to the focus node when they differ.
@@ -132,6 +132,7 @@ class ValidationResultItem:
     index: int | None = None
     algorithm_id: str | None = None
     record_path: tuple[tuple[str, str, str], ...] = ()
+    focus_type: str | None = None  # like ``value_type``: a shape may target literals (sh:targetObjectsOf)
 
     @property
     def location(self) -> str:
@@ -828,6 +829,8 @@ class _StoreData:
         self.within = None if within is None else set(within)
 
     def _quads(self, subject: Node | None, predicate: URIRef | None, obj: Node | None) -> Iterator[Quad]:
+        if isinstance(subject, Literal):
+            return  # a literal is never a subject (but a focus node may be one: sh:targetObjectsOf)
         pattern = [None if term is None else to_oxigraph(term) for term in (subject, predicate, obj)]
         for quad in self.store.quads_for_pattern(*pattern, None):  # type: ignore[arg-type]
             if not _graph(quad).startswith(self.background):
@@ -891,6 +894,7 @@ class _Explainer:
         field_key, field_nl, field_en = self._field(field_path[0] if field_path else None)
         return ValidationResultItem(
             focus=_text(focus),
+            focus_type=_value_type(focus),
             severity=_local(result.severity),
             shape=_text(shape),
             component=result.component,
@@ -900,7 +904,7 @@ class _Explainer:
             field=field_key,
             field_nl=field_nl,
             field_en=field_en,
-            value=None if value is None else str(value),
+            value=None if value is None else _text(value),
             value_type=None if value is None else _value_type(value),
             expected_nl=expected.nl,
             expected_en=expected.en,
@@ -1030,7 +1034,7 @@ def results_as_quads(report: ValidationReport, graph: NamedNode) -> list[Quad]:
             quads.append(Quad(subject, NamedNode(predicate), obj, graph))
 
         add(str(RDF.type), NamedNode(SH_NS + "ValidationResult"))
-        add(SH_NS + "focusNode", _node(item.focus))
+        add(SH_NS + "focusNode", _term(item.focus, item.focus_type or "iri"))
         add(SH_NS + "resultSeverity", NamedNode(SH_NS + item.severity))
         add(SH_NS + "sourceConstraintComponent", NamedNode(item.component))
         add(SH_NS + "sourceShape", _node(item.shape))

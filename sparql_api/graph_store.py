@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
+from loader.rdf_guard import check_rdf
 from loader.writes import GraphName, protection
 from sparql_api.auth import write_denied
 from sparql_api.body_jobs import GraphStoreJob
@@ -255,6 +256,7 @@ def _part_format(part: UploadFile) -> RdfFormat:
 
 def _parse(data: bytes, rdf_format: RdfFormat, base: str, what: str) -> list[Quad]:
     try:
+        check_rdf(data, rdf_format)  # entity expansion and nesting, refused before the parser sees them
         # Fresh blank nodes: `_:b1` in this document is not `_:b1` already in the store.
         return list(parse(data, format=rdf_format, base_iri=base, rename_blank_nodes=True, without_named_graphs=True))
     except SyntaxError as error:

@@ -5,11 +5,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from loader.reconcile.cache import default_cache_dir
+from loader.sources.limits import InputLimits
 
 DEFAULT_QUERY_TIMEOUT = 30.0
 MAX_QUERY_TIMEOUT = 300.0
 WRITE_TIMEOUT = 120.0
-MAX_NESTING = 100
 VALIDATE_TIMEOUT = 30.0
 MAX_QUERY_CHARS = 100_000  # public queries (`sparql_api.query_gate`); the REST layer's own are a few KB
 MAX_QUERY_DEPTH = 64  # nested { ( [ of a public query; real ones nest under 10, parsers crash at thousands
@@ -67,7 +67,7 @@ class Settings:
     remote_refresh: float = 1.0
     cache_dir: Path | None = None
     write_timeout: float = WRITE_TIMEOUT
-    max_nesting: int = MAX_NESTING
+    max_nesting: int = InputLimits().nesting  # one nesting limit for the loader and request bodies
     validate_timeout: float = VALIDATE_TIMEOUT
     validate_workers: int = 1
     anonymous_max_query_timeout: float = 30.0

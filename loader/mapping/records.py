@@ -214,7 +214,7 @@ class _RecordWriter(AssessmentFields):
 
     def _unmapped(self, field_name: str, value: str, reason: str, *, severity: str = "info") -> None:
         registration = self.out.registration
-        node = NamedNode(f"{registration.value}/unmapped/{field_name}")
+        node = NamedNode(f"{registration.value}/unmapped/{t.segment(field_name)}")
         self.add(registration, t.akg("hasUnmappedValue"), node)
         self.add(node, t.RDF_TYPE, t.akg("UnmappedValue"))
         self.add(node, t.akg("fieldName"), Literal(field_name))

@@ -2,6 +2,7 @@
 
 import hashlib
 from functools import cache
+from urllib.parse import quote
 
 from pyoxigraph import Literal, NamedNode
 
@@ -85,5 +86,25 @@ def concept_iri(scheme: str, code: str) -> NamedNode:
 
 
 def is_iri(value: str) -> bool:
-    """Whether a published link can be an IRI as is (absolute http(s), no spaces or angle brackets)."""
-    return value.startswith(("http://", "https://")) and not any(c in value for c in ' <>"{}|\\^`\n\t')
+    """Whether a published link can be an IRI as is (absolute http(s), no spaces or angle brackets, and
+    well-formed: ``http://[::1`` is not).
+
+    >>> is_iri("https://example.org/a"), is_iri("http://[::1"), is_iri("http://a b")
+    (True, False, False)
+    """
+    if not value.startswith(("http://", "https://")) or any(c in value for c in ' <>"{}|\\^`\n\t'):
+        return False
+    try:
+        NamedNode(value)
+    except ValueError:
+        return False
+    return True
+
+
+def segment(text: str) -> str:
+    """``text`` as one IRI path segment (percent-encoded), e.g. a column name as published.
+
+    >>> segment("ti\\x00tle/a b")
+    'ti%00tle%2Fa%20b'
+    """
+    return quote(text, safe="")

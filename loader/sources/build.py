@@ -1,5 +1,6 @@
 """Build a typed record from a flat mapping of published field names to values (shared by every reader)."""
 
+import re
 import types
 import typing
 from collections.abc import Mapping
@@ -16,6 +17,8 @@ from loader.sources.records import PublishedRecord, Record, SourceRef, model_for
 RENAMES = {"lars": "algorithm_id", "publication_dt": "publication_date"}
 # Fields a reader fills itself; a column with one of these names is reported as unknown.
 _RESERVED = frozenset({"source", "unknown_fields", "meta", "language"})
+
+_IDENTIFIER = re.compile(r"[A-Za-z0-9._~-]{1,200}")
 
 Kind = Literal["text", "date", "grouped", "labels"]
 R = TypeVar("R", bound=Record)
@@ -62,6 +65,8 @@ def build_record(
             unknown[name] = _text(raw, field=name, source=source, lenient=True)
             continue
         data[key] = _convert(_kind(fields[key].annotation), raw, field=name, source=source)
+    if "algorithm_id" in data:
+        _check_identifier(str(data["algorithm_id"]), field="algorithm_id", source=source)
     try:
         return model(**data, source=source, language=language, unknown_fields=unknown, meta=dict(meta or {}))
     except ValidationError as exc:
@@ -70,6 +75,20 @@ def build_record(
         raise SourceError(
             f"record {source.index}: {first['msg']}", path=source.file, line=source.line, field=field
         ) from exc
+
+
+def _check_identifier(value: str, *, field: str, source: SourceRef) -> None:
+    # The id names the algorithm in its IRI (docs/identifiers.md): the register's are 8 digits.
+    if not _IDENTIFIER.fullmatch(value):
+        shown = value if len(value) <= 80 else value[:80] + "…"
+        where = f" at {source.pointer}" if source.pointer else ""
+        raise SourceError(
+            f"record {source.index}{where}: expected an algorithm id of letters, digits, '.', '_', '~' or '-'"
+            f" (the register's are 8 digits), found {shown.encode('utf-8', 'backslashreplace').decode()!r}",
+            path=source.file,
+            line=source.line,
+            field=field,
+        )
 
 
 def is_empty(value: object) -> bool:

@@ -8,7 +8,8 @@ columns empty; ``lars`` is renamed ``algorithm_id``; HTML tags are stripped; lis
 (see :mod:`loader.sources.grouped`). The ENG export has translated *values* under the same names.
 
 Each row gets the model of its own ``standard_version``. Memory stays bounded: lines are read in pieces
-of at most :data:`FIELD_LIMIT` characters, and a field over that size is a located error.
+of at most the field-size limit (:mod:`loader.sources.limits`, the same for every format), and a field
+over it is a located error.
 """
 
 import csv
@@ -19,9 +20,9 @@ from typing import BinaryIO, TextIO
 
 from loader.errors import SourceError
 from loader.sources.build import build_record, choose_model
+from loader.sources.limits import ENVIRONMENT, input_limits
 from loader.sources.records import PublishedRecord, SourceRef
 
-FIELD_LIMIT = 1_048_576  # characters per field; the standard's largest field is 5,000
 REQUIRED_COLUMNS = ("name", "organization", "standard_version")
 ALIASES = {"lars": "algorithm_id"}
 
@@ -35,16 +36,17 @@ def read(
     :param data: the export's bytes, reported under ``name``
     :param language: the export's language (``NLD``/``ENG``), known from where it was downloaded
     :raises SourceError: not UTF-8, a truncated file or unterminated quote, missing required columns,
-        a row with the wrong number of fields, a field over :data:`FIELD_LIMIT`, an unknown standard version
+        a row with the wrong number of fields, a field over the field-size limit, an unknown standard version
     """
     if (path is None) == (data is None):
         raise TypeError("give exactly one of path= or data=")
     label = str(path) if path is not None else name
     opened: BinaryIO = path.open("rb") if path is not None else io.BytesIO(data or b"")
-    previous_limit = csv.field_size_limit(FIELD_LIMIT)
+    limit = input_limits().field_chars
+    previous_limit = csv.field_size_limit(limit)
     try:
         with opened, io.TextIOWrapper(opened, encoding="utf-8-sig", newline="") as text:
-            yield from _records(text, label=label, path=path, data=data, language=language)
+            yield from _records(text, label=label, path=path, data=data, language=language, limit=limit)
     finally:
         csv.field_size_limit(previous_limit)
 
@@ -68,9 +70,9 @@ class _Pieces:
 
 
 def _records(
-    text: TextIO, *, label: str, path: Path | None, data: bytes | None, language: str | None
+    text: TextIO, *, label: str, path: Path | None, data: bytes | None, language: str | None, limit: int
 ) -> Iterator[PublishedRecord]:
-    pieces = _Pieces(text, FIELD_LIMIT)
+    pieces = _Pieces(text, limit)
     reader = csv.reader(pieces, strict=False)
     header: list[str] | None = None
     index = 0
@@ -83,7 +85,7 @@ def _records(
         except UnicodeDecodeError:
             raise _encoding_error(label, path=path, data=data, header=header) from None
         except csv.Error as exc:
-            raise _csv_error(exc, label, line=start_line, path=path, data=data, header=header) from None
+            raise _csv_error(exc, label, line=start_line, path=path, data=data, header=header, limit=limit) from None
         if header is None:
             header = _header(row, label=label)
             continue
@@ -91,7 +93,7 @@ def _records(
             continue
         if pieces.cut:
             field = header[min(len(row), len(header)) - 1]
-            raise SourceError(f"field over {FIELD_LIMIT:,} characters", path=label, line=start_line, field=field)
+            raise SourceError(_over_limit(limit), path=label, line=start_line, field=field)
         if len(row) != len(header):
             raise _width_error(row, header, label=label, line=start_line, at_end=pieces.exhausted)
         index += 1
@@ -132,16 +134,27 @@ def _width_error(row: list[str], header: list[str], *, label: str, line: int, at
 
 
 def _csv_error(
-    exc: csv.Error, label: str, *, line: int, path: Path | None, data: bytes | None, header: list[str] | None
+    exc: csv.Error,
+    label: str,
+    *,
+    line: int,
+    path: Path | None,
+    data: bytes | None,
+    header: list[str] | None,
+    limit: int,
 ) -> SourceError:
     if "field larger than field limit" in str(exc):
-        column = _column_over_limit(_open(path, data), line=line)
+        column = _column_over_limit(_open(path, data), line=line, limit=limit)
         field = header[column] if header is not None and column is not None and column < len(header) else None
-        return SourceError(f"field over {FIELD_LIMIT:,} characters", path=label, line=line, field=field)
+        return SourceError(_over_limit(limit), path=label, line=line, field=field)
     return SourceError(f"not readable as CSV: {exc}", path=label, line=line)
 
 
-def _column_over_limit(binary: BinaryIO, *, line: int) -> int | None:
+def _over_limit(limit: int) -> str:
+    return f"field over {limit:,} characters ({ENVIRONMENT['field_chars']})"
+
+
+def _column_over_limit(binary: BinaryIO, *, line: int, limit: int) -> int | None:
     """Index of the first field over the limit in the record starting at ``line`` (bounded memory)."""
     with binary, io.TextIOWrapper(binary, encoding="utf-8-sig", newline="", errors="replace") as text:
         pieces = iter(_Pieces(text, 65_536))
@@ -165,7 +178,7 @@ def _column_over_limit(binary: BinaryIO, *, line: int) -> int | None:
                     column, length = column + 1, 0
                     continue
                 length += 1
-                if length > FIELD_LIMIT:
+                if length > limit:
                     return column
     return None
 

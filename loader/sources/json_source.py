@@ -12,13 +12,15 @@ Which flavour a ``.json`` file is comes from its top-level keys (:func:`loader.s
 JSON carries no line per record: :class:`SourceRef` gives the record's position and JSON pointer.
 """
 
-import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+
+from pydantic import ValidationError
 
 from loader.errors import SourceError
 from loader.sources.build import build_record, choose_model, is_empty
 from loader.sources.formats import InputFormat, json_flavour
+from loader.sources.json_text import parse_json
 from loader.sources.records import ListingRecord, OrganisationDetail, Record, RecordV0_1, RecordV1_0, SourceRef
 
 # Publication standard 1.0 JSON Schema name -> register field name.
@@ -96,8 +98,8 @@ def read_organisations(
     json_flavour(document, path=label, expected=InputFormat.SITE_DATA)
     assert isinstance(document, dict)
     return [
-        OrganisationDetail.model_validate(item)
-        for _, item in _objects(
+        _organisation(pointer, item, label=label)
+        for pointer, item in _objects(
             document.get("organisation_details") or [], label=label, pointer="/organisation_details"
         )
     ]
@@ -113,10 +115,16 @@ def _load(path: Path | None, *, data: bytes | None, name: str) -> tuple[str, obj
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise SourceError(f"not UTF-8: byte at byte offset {exc.start}", path=label, line=line) from None
+    return label, parse_json(text, label=label)
+
+
+def _organisation(pointer: str, item: Mapping[str, object], *, label: str) -> OrganisationDetail:
     try:
-        return label, json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SourceError(f"invalid JSON at column {exc.colno}: {exc.msg}", path=label, line=exc.lineno) from None
+        return OrganisationDetail.model_validate(item)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"])
+        raise SourceError(f"{pointer}: {first['msg']}", path=label, field=field) from None
 
 
 def _objects(items: object, *, label: str, pointer: str) -> Iterator[tuple[str, Mapping[str, object]]]:
@@ -144,10 +152,10 @@ def _counted_objects(document: Mapping[str, object], key: str, *, label: str) ->
 def _site_data(document: Mapping[str, object], *, label: str) -> Iterator[Record]:
     organisations = {
         (detail.name, detail.language): detail
-        for _, item in _objects(
+        for pointer, item in _objects(
             document.get("organisation_details") or [], label=label, pointer="/organisation_details"
         )
-        if (detail := OrganisationDetail.model_validate(item))
+        if (detail := _organisation(pointer, item, label=label))
     }
     for index, (pointer, item) in enumerate(
         _objects(document["algoritme_versions"], label=label, pointer="/algoritme_versions"), 1

@@ -36,7 +36,6 @@ def main(argv: list[str] | None = None) -> int:
     per_target = -(-args.inputs // len(targets))
     started = time.perf_counter()
     tallies: list[Tally] = []
-    skipped = 0
     with tempfile.TemporaryDirectory(prefix="algokg-fuzz-") as folder:
         work = Path(folder)
         loader_targets = [target for target in targets if target in LOADER_TARGETS]
@@ -62,9 +61,8 @@ def main(argv: list[str] | None = None) -> int:
                     if not fuzz_server.alive():
                         print("the server is gone: stopping", file=sys.stderr)
                         break
-                skipped = fuzz_server.skipped
                 fuzz_server.close()
-    _table(tallies, skipped=skipped, seconds=time.perf_counter() - started)
+    _table(tallies, seconds=time.perf_counter() - started)
     if args.json:
         document = {"rows": [tally.row() for tally in tallies], "failures": [f for t in tallies for f in t.failures]}
         args.json.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -78,7 +76,7 @@ def _progress(tally: Tally) -> None:
     print(f"{tally.target}: {tally.inputs} inputs, {tally.bad} bad, {tally.seconds:.0f} s", file=sys.stderr)
 
 
-def _table(tallies: list[Tally], *, skipped: int, seconds: float) -> None:
+def _table(tallies: list[Tally], *, seconds: float) -> None:
     rows = [tally.row() for tally in tallies]
     if not rows:
         return
@@ -90,8 +88,6 @@ def _table(tallies: list[Tally], *, skipped: int, seconds: float) -> None:
     print("-|-".join("-" * width for width in widths))
     for row in rows:
         print(" | ".join(str(row[column]).ljust(width) for column, width in zip(columns, widths, strict=True)))
-    if skipped:
-        print(f"({skipped} server inputs held back: pending fixes, see tests/fuzz/pending.py)")
 
 
 if __name__ == "__main__":

@@ -3,8 +3,7 @@ bodies for `POST /api/validate`, each outcome tallied.
 
 An outcome is bad when the server answers 5xx other than 503 (a deadline), puts a traceback in the body
 or its log, stops answering (died, or no answer within the client's timeout), or a refused write changed
-the store (its `current` generation and the files in it). Inputs matching an issue another engineer is
-fixing (:data:`tests.fuzz.pending.PENDING`) are not sent: each is a strict xfail case of its own.
+the store (its `current` generation and the files in it).
 """
 
 import random
@@ -18,7 +17,6 @@ import httpx
 
 from tests.fuzz.loader_fuzz import Tally, fingerprint
 from tests.fuzz.mutate import Mutant, Mutator
-from tests.fuzz.pending import pending_reason
 from tests.fuzz.seeds import loader_seeds
 from tests.server.conftest import Server
 
@@ -79,7 +77,6 @@ class ServerFuzz:
     server: Server
     token: str
     seed: int
-    skipped: int = 0  # inputs not sent because another engineer's fix is pending
     statuses: dict[tuple[str, int], int] = field(default_factory=dict)  # (target, status) -> answers
 
     def __post_init__(self) -> None:
@@ -134,14 +131,9 @@ class ServerFuzz:
     ) -> Tally:
         tally = Tally(target)
         started = time.perf_counter()
-        number = -1
-        while tally.inputs < inputs and number < 3 * inputs:  # ``inputs`` sent, besides those held back
-            number += 1
+        for number in range(inputs):
             made = mutant(number)
             data, how = made.data, made.how
-            if pending_reason(target, data) is not None:
-                self.skipped += 1
-                continue
             rng = random.Random(f"{self.seed}:{target}:send:{number}")
             before = fingerprint(self.server.store_dir) if writes else None
             tally.inputs += 1

@@ -1,6 +1,6 @@
 """Mutated SPARQL queries (anonymous `/sparql`), updates (`/update` with the token) and `POST /api/validate`
 bodies against a real server: no 5xx but 503, no traceback in a body or the log, the server alive, the
-store unchanged by a refused write. Failures in areas being fixed elsewhere are strict xfail cases below."""
+store unchanged by a refused write; and minimal reproductions of what the fuzz found."""
 
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,7 +9,6 @@ import httpx
 import pytest
 
 from loader.store import build_store
-from tests.fuzz.pending import pending_reason
 from tests.fuzz.server_fuzz import ServerFuzz
 from tests.server.conftest import Server, start_server
 
@@ -49,10 +48,9 @@ def test_mutated_requests_are_answered_cleanly(fuzz: ServerFuzz, target: str) ->
     assert fuzz.alive()
 
 
-# -- found by the fuzz in areas being fixed by others: minimal reproductions ------------------------------------
+# -- found by the fuzz (each failed before the query gate and the write workers): minimal reproductions --------
 
 
-@pytest.mark.xfail(strict=True, reason=pending_reason("sparql-query", DEEP_QUERY.encode()))
 def test_a_query_nesting_5000_groups_is_a_400(fuzz: ServerFuzz) -> None:
     response = httpx.post(
         fuzz.server.url("/sparql"),
@@ -63,7 +61,6 @@ def test_a_query_nesting_5000_groups_is_a_400(fuzz: ServerFuzz) -> None:
     assert response.status_code == 400, response.text[:300]
 
 
-@pytest.mark.xfail(strict=True, reason=pending_reason("sparql-update", DEEP_UPDATE.encode()))
 def test_an_update_nesting_5000_groups_is_a_400_and_the_server_lives(tmp_path: Path) -> None:
     for server in _server(tmp_path):  # its own server: this one may die
         before = (server.store_dir / "current").readlink()
@@ -80,7 +77,6 @@ def test_an_update_nesting_5000_groups_is_a_400_and_the_server_lives(tmp_path: P
         assert server.process.poll() is None and (server.store_dir / "current").readlink() == before
 
 
-@pytest.mark.xfail(strict=True, reason=pending_reason("sparql-query", SERVICE_QUERY.encode()))
 def test_a_service_call_to_a_refused_port_is_not_a_500(fuzz: ServerFuzz) -> None:
     response = httpx.post(
         fuzz.server.url("/sparql"),
@@ -91,7 +87,6 @@ def test_a_service_call_to_a_refused_port_is_not_a_500(fuzz: ServerFuzz) -> None
     assert response.status_code < 500 and "OSError" not in response.text, response.text[:300]
 
 
-@pytest.mark.xfail(strict=True, reason=pending_reason("sparql-update", BAD_GRAPH_UPDATES[0].encode()))
 @pytest.mark.parametrize("update", BAD_GRAPH_UPDATES, ids=["insert", "delete", "line-separator"])
 def test_an_update_naming_a_graph_pyoxigraph_refuses_is_a_400(fuzz: ServerFuzz, update: str) -> None:
     log_size = len(fuzz.server.log())
@@ -123,16 +118,3 @@ def test_an_update_with_a_huge_integer_logs_no_traceback(fuzz: ServerFuzz) -> No
     fuzz.log_offset = len(fuzz.server.log())
     assert response.status_code < 500, response.text[:300]
     assert "Traceback" not in fuzz.server.log()[log_size:]
-
-
-def test_the_held_back_inputs_are_exactly_the_pending_cases() -> None:
-    # The random fuzz does not send what the xfail cases above cover; remove both together.
-    assert pending_reason("sparql-query", DEEP_QUERY.encode()) is not None
-    assert pending_reason("sparql-update", DEEP_UPDATE.encode()) is not None
-    assert pending_reason("sparql-query", SERVICE_QUERY.encode()) is not None
-    assert all(pending_reason("sparql-update", update.encode()) for update in BAD_GRAPH_UPDATES)
-    fine = 'INSERT DATA { GRAPH <http://example.org/edits> { <http://example.org/s> <http://example.org/p> "o" } }'
-    assert pending_reason("sparql-update", fine.encode()) is None
-    shallow = "SELECT * WHERE " + "{" * 100 + " ?s ?p ?o " + "}" * 100
-    assert pending_reason("sparql-query", shallow.encode()) is None
-    assert pending_reason("api-validate", DEEP_QUERY.encode()) is None

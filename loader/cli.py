@@ -744,6 +744,24 @@ def import_ai_watch_command(
     _import_summary(result.reports, result.loaded)
 
 
+@cli.command("link-registers")
+@store_option
+@click.option(
+    "--reviews",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CSV of reviewed links: from,to,decision[,reviewer,date,note].",
+)
+def link_registers_command(store_dir: Path, reviews: Path | None) -> None:
+    """Find candidate links between registers (the same system in two registers) and replace the links graph."""
+    from loader.importers.links import link_registers
+
+    try:
+        result = link_registers(store_dir, reviews)
+    except AlgokgError as error:
+        _fail(error, EXIT_STORE if isinstance(error, StoreError) else EXIT_UNREADABLE)
+    click.echo(f"{len(result.candidates)} candidate links ({result.reviewed} reviewed)")
+
+
 @cli.command()
 @store_option
 @click.argument("names", nargs=-1)

@@ -46,3 +46,10 @@ def registers_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     invoke("import-us-inventory", "--store", str(store_dir), str(use_cases), str(cots))
     invoke("import-ai-watch", "--store", str(store_dir), str(ai_watch_dir()))
     return store_dir
+
+
+@pytest.fixture(scope="session")
+def linked_store(registers_store: Path) -> Path:
+    """The same store after `algokg link-registers` (the links graph written)."""
+    invoke("link-registers", "--store", str(registers_store))
+    return registers_store

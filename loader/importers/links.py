@@ -23,6 +23,7 @@ from pathlib import Path
 from pyoxigraph import Literal, NamedNode, Quad, Store
 
 from loader.errors import SourceError
+from loader.importers.vendors import vendor_iri, vendor_names, vendor_triples
 from loader.mapping import terms as t
 from loader.provenance import tool_agent
 from loader.sources.csv_rows import rows
@@ -314,6 +315,26 @@ def link_quads(candidates: Iterable[Candidate], reviews: dict[frozenset[str], Re
     return [Quad(s, p, o, LINKS_GRAPH) for s, p, o in triples]
 
 
+_NAMED_ONLY = """
+PREFIX akg: <https://w3id.org/algokg/def#>
+SELECT DISTINCT ?a ?name WHERE {
+  ?a a akg:Algorithm ; akg:supplierName ?name FILTER NOT EXISTS { ?a akg:supplier ?any }
+}
+"""
+
+
+def vendor_quads(store: Store) -> list[Quad]:
+    """Supplier nodes for algorithms whose register names its vendor only as text (the Algoritmeregister's
+    ``provider``): the same vendor node a register with a vendor column gets (``loader.importers.vendors``), so a
+    vendor is counted across registers; derived, in the links graph."""
+    triples: list[tuple] = []
+    for row in store.query(_NAMED_ONLY, use_default_graph_as_union=True):
+        for name in vendor_names(row["name"].value):
+            triples.append((row["a"], t.akg("supplier"), vendor_iri(name)))
+            triples += vendor_triples(name)
+    return [Quad(s, p, o, LINKS_GRAPH) for s, p, o in triples]
+
+
 @dataclass(frozen=True)
 class LinkRun:
     candidates: list[Candidate]
@@ -329,7 +350,7 @@ def link_registers(store_dir: Path, reviews: Path | None = None) -> LinkRun:
     def change(store: Store, _current: Path) -> bool:
         found.extend(find_candidates(store))
         store.remove_graph(LINKS_GRAPH)
-        store.bulk_extend(link_quads(found, decided, started))
+        store.bulk_extend(link_quads(found, decided, started) + vendor_quads(store))
         return True
 
     commit_change(store_dir, change, what="link registers")

@@ -94,7 +94,7 @@ def source_load(
     from loader import validation as shacl  # rdflib and the shapes: only when validating
 
     validation: list[Quad] = []
-    if profiles:
+    if profiles and validator != "none":  # "none": no SHACL run (benchmarks, very large loads)
         outcome = shacl.validate_quads(quads, profiles=profiles, engine=validator)
         validation = shacl.results_as_quads(outcome, validation_graph(source.sha256))
         report.violations = sum(1 for item in outcome.results if item.severity == "Violation")

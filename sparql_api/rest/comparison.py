@@ -52,7 +52,7 @@ class FigureRow(Model):
     """One row of a figure: a register (none for vendors), a value, how many, out of how many."""
 
     figure: str
-    register: str | None = None
+    register_iri: str | None = Field(default=None, alias="register")  # "register" is a name pydantic keeps
     registerLabel: str | None = None
     value: str
     valueLabel: str | None = None
@@ -117,7 +117,7 @@ def comparison(queries: QueryService, lang: str = "en") -> list[Figure]:
             rows.append(
                 FigureRow(
                     figure=name,
-                    register=register or None,
+                    register_iri=register or None,
                     registerLabel=labels.get(register),
                     value=value,
                     valueLabel=labels.get(value) or ("—" if value == NO_VALUE else None),

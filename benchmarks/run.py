@@ -46,7 +46,7 @@ from benchmarks import rest as rest_bench
 from benchmarks.generate import generate
 from loader.reference import ReferenceData, reference_data
 
-BENCHMARKS = ("load", "validation", "rest", "http", "abuse", "fidelity")
+BENCHMARKS = ("load", "validation", "rest", "http", "abuse", "fidelity", "registers")
 DEFAULT_JSON = Path(__file__).parent / "results.json"
 
 
@@ -273,6 +273,28 @@ def run_fidelity(shared: Path = fidelity_bench.DEFAULT_SHARED) -> tuple[list[Row
     return rows, found
 
 
+def run_registers(work: Path) -> tuple[list[Row], list[dict[str, object]]]:
+    """Every other register loaded together (benchmarks.registers) against raw bulk load; none without ../shared."""
+    from benchmarks import registers as registers_bench
+
+    found = registers_bench.measure(work=work)
+    rows = [
+        Row(
+            "registers",
+            f"all registers, validation {'on' if item['validation'] else 'off'}, s (vs raw bulk load)",
+            int(str(item["quads"])),
+            float(str(item["ours_s"])),
+            float(str(item["raw_s"])),
+            "s",
+            float(str(item["ratio"])),
+            ">=0.5",
+        )
+        for item in found
+    ]
+    print(f"registers: {len(rows)} rows", flush=True)
+    return rows, found
+
+
 def _score(value: object) -> float | None:
     return None if value is None else float(str(value))
 
@@ -369,6 +391,9 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
             part, details["abuse"] = run_abuse(sizes, config, work / "served")
         if "fidelity" in chosen:
             part, details["fidelity"] = run_fidelity()
+            rows += part
+        if "registers" in chosen:
+            part, details["registers"] = run_registers(work)
             rows += part
     rows += geometric_means(rows)
     document = {

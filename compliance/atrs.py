@@ -138,6 +138,7 @@ def record_triples(record: AtrsRecord) -> list[tuple]:
         (t.akg("registerRecordId"), Literal(record.slug)),
         (t.akg("registerPage"), NamedNode(record.url)),
         (t.akg("inRegister"), ATRS_CATALOG),
+        (t.dct("spatial"), GBR),  # the register's jurisdiction, as every register's algorithms say
     ]
     if record.description:
         facts.append((t.akg("shortDescription"), en(record.description, language="en")))

@@ -684,6 +684,84 @@ def import_atrs_command(store_dir: Path, file: Path | None, refresh: bool) -> No
     )
 
 
+def _import_summary(reports: list, loaded: list[str]) -> None:
+    for report in reports:
+        if report.skipped:
+            click.echo(f"{report.name}: already loaded (same sha256), nothing changed")
+            continue
+        click.echo(
+            f"{report.name}: {report.records} records; {report.violations} violations, {report.warnings} warnings;"
+            f" {len(report.remarks)} values kept as published"
+        )
+        for remark in report.remarks:
+            click.echo(f"  {remark}")
+    click.echo("loaded" if loaded else "already loaded: nothing changed")
+
+
+@cli.command("import-us-inventory")
+@store_option
+@click.argument("use_cases", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("cots", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--refresh", is_flag=True, help="Download the pinned files again.")
+@click.option("--base-url", help="A mirror of the inventory repository's raw files at the pinned commit.")
+@validator_option
+def import_us_inventory_command(
+    store_dir: Path, use_cases: Path | None, cots: Path | None, refresh: bool, base_url: str | None, validator: str
+) -> None:
+    """Import the US federal AI use case inventory: USE_CASES (the individually reported use cases CSV) and COTS (the
+    consolidated COTS CSV), else the pinned upstream files (cached); one source graph per file, atomic."""
+    from loader.importers.us_import import UPSTREAM, import_us_inventory
+
+    try:
+        result = import_us_inventory(
+            store_dir, use_cases, cots, refresh=refresh, base_url=base_url or UPSTREAM, validator=validator
+        )
+    except AlgokgError as error:
+        _fail(error, EXIT_STORE if isinstance(error, StoreError) else EXIT_UNREADABLE)
+    _import_summary(result.reports, result.loaded)
+
+
+@cli.command("import-ai-watch")
+@store_option
+@click.argument("directory", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--refresh", is_flag=True, help="Download the pinned files again.")
+@click.option("--base-url", help="A mirror of the AI Watch repository's raw files at the pinned commit.")
+@validator_option
+def import_ai_watch_command(
+    store_dir: Path, directory: Path | None, refresh: bool, base_url: str | None, validator: str
+) -> None:
+    """Import the EU JRC AI Watch inventory from DIRECTORY (laid out as its repository: services.json, catalogs.json,
+    src/), else the pinned upstream files (cached): the harmonised services and the registers among its source
+    catalogues (Amsterdam, Helsinki), one source graph per file, atomic."""
+    from loader.importers.ai_watch_import import UPSTREAM, import_ai_watch
+
+    try:
+        result = import_ai_watch(
+            store_dir, directory, refresh=refresh, base_url=base_url or UPSTREAM, validator=validator
+        )
+    except AlgokgError as error:
+        _fail(error, EXIT_STORE if isinstance(error, StoreError) else EXIT_UNREADABLE)
+    _import_summary(result.reports, result.loaded)
+
+
+@cli.command("link-registers")
+@store_option
+@click.option(
+    "--reviews",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CSV of reviewed links: from,to,decision[,reviewer,date,note].",
+)
+def link_registers_command(store_dir: Path, reviews: Path | None) -> None:
+    """Find candidate links between registers (the same system in two registers) and replace the links graph."""
+    from loader.importers.links import link_registers
+
+    try:
+        result = link_registers(store_dir, reviews)
+    except AlgokgError as error:
+        _fail(error, EXIT_STORE if isinstance(error, StoreError) else EXIT_UNREADABLE)
+    click.echo(f"{len(result.candidates)} candidate links ({result.reviewed} reviewed)")
+
+
 @cli.command()
 @store_option
 @click.argument("names", nargs=-1)

@@ -7,7 +7,7 @@ they are, so the loader, the API and the tests read the same files.
 from importlib.resources import files
 from pathlib import Path
 
-__all__ = ["ONTOLOGY_FILE", "law_files", "model_files", "scheme_files"]
+__all__ = ["ONTOLOGY_FILE", "law_files", "model_files", "register_files", "scheme_files"]
 
 _HERE = Path(str(files(__name__)))
 
@@ -24,6 +24,11 @@ def law_files() -> list[Path]:
     return sorted((_HERE / "law").glob("*.ttl"))
 
 
+def register_files() -> list[Path]:
+    """The registers as catalogues with their jurisdictions, and the countries they name."""
+    return sorted((_HERE / "registers").glob("*.ttl"))
+
+
 def model_files() -> list[Path]:
-    """Every file of the model: ontology first, then schemes, then law."""
-    return [ONTOLOGY_FILE, *scheme_files(), *law_files()]
+    """Every file of the model: ontology first, then schemes, then law, then registers."""
+    return [ONTOLOGY_FILE, *scheme_files(), *law_files(), *register_files()]

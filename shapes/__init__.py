@@ -9,6 +9,8 @@
 | `annex-viii-c` | completeness of the Annex VIII section C registration of public deployers |
 | `annex-viii-b` | completeness of the Annex VIII section B registration of Art 6(3) claims by providers |
 | `assessments` | assessments as data: answers in the template, complete FRIA and children's-rights assessments, findings, bias tests, CIO judgements |
+| `us-inventory` | records of the US federal AI use case inventory against its data dictionary (required columns per stage) |
+| `ai-watch` | service records of the AI Watch inventory and its source catalogues against its data schema |
 """
 
 from importlib.resources import files
@@ -26,6 +28,8 @@ PROFILES: tuple[str, ...] = (
     "annex-viii-c",
     "assessments",
     "annex-viii-b",
+    "us-inventory",
+    "ai-watch",
 )
 
 

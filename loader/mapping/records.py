@@ -27,6 +27,8 @@ from loader.sources.dates import NormalisedDate
 from loader.sources.grouped import TitledLink
 from loader.sources.records import PublishedRecord, Record
 
+ALGORITMEREGISTER = NamedNode(f"{t.ID}catalog/algoritmeregister")
+NETHERLANDS = NamedNode("http://publications.europa.eu/resource/authority/country/NLD")
 # Free text: a language-tagged literal.
 TEXT_FIELDS = {
     "name": t.dct("title"),
@@ -228,6 +230,7 @@ class _RecordWriter(AssessmentFields):
         record, algorithm, registration = self.record, self.out.algorithm, self.out.registration
         self.add(algorithm, t.RDF_TYPE, t.akg("Algorithm"))
         self.add(algorithm, t.akg("hasRegistration"), registration)
+        self.add(algorithm, t.akg("inRegister"), ALGORITMEREGISTER)  # every algorithm belongs to a register
         if record.algorithm_id:
             self.add(algorithm, t.akg("algorithmId"), Literal(record.algorithm_id))
         else:
@@ -242,6 +245,7 @@ class _RecordWriter(AssessmentFields):
             self.add(registration, t.RDF_TYPE, t.akg(REGISTRATION_CLASSES[version]))
             self.add(registration, t.akg("standardVersion"), Literal(version))
         self.add(registration, t.akg("registers"), algorithm)
+        self.add(registration, t.dct("spatial"), NETHERLANDS)  # the register's jurisdiction, for comparisons
         if self.language:
             self.add(registration, t.akg("copyLanguage"), Literal(self.language))
         self.add(registration, t.prov("wasDerivedFrom"), self.graph)

@@ -3,11 +3,12 @@
 
 from fastapi import APIRouter
 
-from sparql_api.rest import reports, routes, validate
+from sparql_api.rest import comparison, reports, routes, validate
 
 router = APIRouter()
 router.include_router(routes.router)
 router.include_router(validate.router)
 router.include_router(reports.router)  # /api/reports… (supervisor reports, compliance.reports)
+router.include_router(comparison.router)  # /api/comparison, /api/links (registers compared, candidate links)
 
 __all__ = ["router"]

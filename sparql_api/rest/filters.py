@@ -21,7 +21,10 @@ _FOLDERS = {
     "value": "codio/",
     "law": "law/bwb/",
     "article": "law/bwb/",
+    "register": "catalog/",
 }
+# Short forms of a country: its authority-table code (`country=NLD`).
+COUNTRY = "http://publications.europa.eu/resource/authority/country/"
 
 
 # The query variable of a filter, where the parameter's name is taken by another variable of the queries.
@@ -57,6 +60,8 @@ class AlgorithmFilters:
     instrument: str | None = None
     value: str | None = None
     q: str | None = None
+    register: str | None = None  # a register (`us-federal-ai-inventory`) or its catalogue IRI
+    country: str | None = None  # an authority-table code (`NLD`) or the country's IRI
 
     def given(self) -> dict[str, str]:
         return {f.name: v for f in fields(self) if (v := getattr(self, f.name)) not in (None, "")}
@@ -75,6 +80,8 @@ class AlgorithmFilters:
                 bound[name] = Literal(value)
             elif name == "organisation" and "://" not in value:
                 bound[name] = Literal(value)
+            elif name == "country" and "://" not in value:
+                bound[name] = _iri(name, COUNTRY + value.upper())
             else:
                 bound[name] = _iri(name, value)
         return {VARIABLES.get(name, name): term for name, term in bound.items()}

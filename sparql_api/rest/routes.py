@@ -68,10 +68,12 @@ def _filters(
     instrument: Annotated[str | None, Query(description="IRI or e.g. `dpia`, `iama`")] = None,
     value: Annotated[str | None, Query(description="a public value (CODIO) or right, IRI")] = None,
     q: Annotated[str | None, Query(description="free text (full-text search, typo-tolerant)")] = None,
+    register: Annotated[str | None, Query(description="a register: IRI or e.g. `us-federal-ai-inventory`")] = None,
+    country: Annotated[str | None, Query(description="a country: authority-table IRI or code, e.g. `NLD`")] = None,
 ) -> AlgorithmFilters:
     return AlgorithmFilters(
         organisation, organisationType, theme, status, publicationCategory, aiActCategory, law, article, instrument,
-        value, q,
+        value, q, register, country,
     )  # fmt: skip
 
 

@@ -7,11 +7,12 @@ HTML requests on entity IRIs.
 
 from fastapi import APIRouter
 
-from sparql_api.web import pages, query, reports
+from sparql_api.web import comparison, pages, query, reports
 
 router = APIRouter(include_in_schema=False)
 router.include_router(pages.router)
 router.include_router(query.router)
 router.include_router(reports.router)  # /reports, /reports/{name} (supervisor reports)
+router.include_router(comparison.router)  # /comparison, /links (registers compared, candidate links)
 
 __all__ = ["router"]

@@ -28,6 +28,7 @@ from sparql_api.web.render import STATIC, render
 router = APIRouter(include_in_schema=False)
 
 LIST_FACETS = ("publicationCategory", "status", "theme", "organisationType", "aiActCategory", "instrument", "law")
+LIST_FACETS += ("register", "country")  # issue 17: every register in one list, grouped by register and country
 SORTS = ("title", "id", "organisation", "-beginDate")
 PAGE_SIZE = 20
 _TYPES = {".css": "text/css", ".js": "text/javascript", ".json": "application/json", ".svg": "image/svg+xml"}

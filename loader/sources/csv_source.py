@@ -20,7 +20,7 @@ from typing import BinaryIO, TextIO
 
 from loader.errors import SourceError
 from loader.sources.build import build_record, choose_model
-from loader.sources.limits import ENVIRONMENT, input_limits
+from loader.sources.limits import ENVIRONMENT, allow_csv_fields, input_limits
 from loader.sources.records import PublishedRecord, SourceRef
 
 REQUIRED_COLUMNS = ("name", "organization", "standard_version")
@@ -41,14 +41,11 @@ def read(
     if (path is None) == (data is None):
         raise TypeError("give exactly one of path= or data=")
     label = str(path) if path is not None else name
-    opened: BinaryIO = path.open("rb") if path is not None else io.BytesIO(data or b"")
     limit = input_limits().field_chars
-    previous_limit = csv.field_size_limit(limit)
-    try:
-        with opened, io.TextIOWrapper(opened, encoding="utf-8-sig", newline="") as text:
-            yield from _records(text, label=label, path=path, data=data, language=language, limit=limit)
-    finally:
-        csv.field_size_limit(previous_limit)
+    allow_csv_fields(limit)  # the csv module's limit may be higher (another read's): each row is checked too
+    opened: BinaryIO = path.open("rb") if path is not None else io.BytesIO(data or b"")
+    with opened, io.TextIOWrapper(opened, encoding="utf-8-sig", newline="") as text:
+        yield from _records(text, label=label, path=path, data=data, language=language, limit=limit)
 
 
 class _Pieces:
@@ -87,12 +84,18 @@ def _records(
         except csv.Error as exc:
             raise _csv_error(exc, label, line=start_line, path=path, data=data, header=header, limit=limit) from None
         if header is None:
+            if max(map(len, row), default=0) > limit:
+                raise SourceError(_over_limit(limit), path=label, line=start_line)
             header = _header(row, label=label)
             continue
         if not row:
             continue
         if pieces.cut:
             field = header[min(len(row), len(header)) - 1]
+            raise SourceError(_over_limit(limit), path=label, line=start_line, field=field)
+        if max(map(len, row)) > limit:
+            column = next(index for index, value in enumerate(row) if len(value) > limit)
+            field = header[column] if column < len(header) else None
             raise SourceError(_over_limit(limit), path=label, line=start_line, field=field)
         if len(row) != len(header):
             raise _width_error(row, header, label=label, line=start_line, at_end=pieces.exhausted)
@@ -194,7 +197,10 @@ def _encoding_error(label: str, *, path: Path | None, data: bytes | None, header
     prefix = raw[:offset]
     line = prefix.count(b"\n") + 1
     # The decoder reads ahead, so the header may not have been parsed yet: parse what precedes the byte.
-    rows = list(csv.reader(io.StringIO(prefix.decode("utf-8-sig", errors="replace"), newline="")))
+    try:
+        rows = list(csv.reader(io.StringIO(prefix.decode("utf-8-sig", errors="replace"), newline="")))
+    except csv.Error:  # a field over the limit before the byte: the byte's field stays unnamed
+        rows = []
     columns = header or ([cell.strip() for cell in rows[0]] if len(rows) > 1 else None)
     field = None
     if columns:

@@ -18,7 +18,9 @@ limit                        variable                         default     what i
 ===========================  ===============================  ==========  ==========================================
 """
 
+import csv
 import os
+import threading
 from dataclasses import dataclass, fields
 
 from loader.errors import AlgokgError
@@ -44,6 +46,20 @@ ENVIRONMENT = {
     "number_chars": "ALGOKG_MAX_NUMBER_CHARS",
     "entity_expansion": "ALGOKG_MAX_ENTITY_EXPANSION",
 }
+
+
+_CSV_LIMIT = threading.Lock()
+
+
+def allow_csv_fields(limit: int) -> None:
+    """Let Python's ``csv`` readers take fields of ``limit`` characters: the module's limit is one for the whole
+    process, so it is only ever raised here (under a lock), never lowered or restored, and a reader whose own limit
+    is lower checks its fields itself. Setting it per read and restoring it afterwards let one thread's (or one
+    unfinished generator's) restore cut another read short.
+    """
+    with _CSV_LIMIT:
+        if csv.field_size_limit() < limit:
+            csv.field_size_limit(limit)
 
 
 def input_limits() -> InputLimits:

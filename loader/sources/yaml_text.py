@@ -45,7 +45,11 @@ def compose_yaml(text: str, *, label: str, limits: InputLimits | None = None) ->
 
     :raises SourceError: not YAML, or over a limit (line and column)
     """
-    loader = _BoundedLoader(text, limits or input_limits())
+    try:
+        loader = _BoundedLoader(text, limits or input_limits())  # the reader refuses NUL and the like here
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, error.position) + 1
+        raise SourceError(f"not YAML: {error.reason} (U+{error.character:04X})", path=label, line=line) from None
     try:
         return loader.get_single_node()
     except _Refused as refused:

@@ -1,20 +1,22 @@
-"""The input limits every reader applies, one set for every format (CSV, the JSON flavours, RDF).
+"""The input limits every reader applies, one set for every format (CSV, the JSON flavours, YAML, RDF).
 
-They bound what one file may make the loader (or the server's RDF parsing) hold or compute; a value
-over a limit is a located error, never a crash. Each has a default and an environment variable, read
-when a file is read (so a test or an operator can change it without restarting anything):
+They bound what one file may make the loader (or the server's RDF parsing, or the compliance commands) hold or
+compute; a value over a limit is a located error, never a crash. Each has a default and an environment variable,
+read when a file is read (so a test or an operator can change it without restarting anything; `algokg serve`
+checks them at startup):
 
 ===========================  ===============================  ==========  ==========================================
 limit                        variable                         default     what it bounds
 ===========================  ===============================  ==========  ==========================================
 ``field_chars``              ``ALGOKG_MAX_FIELD_CHARS``       1,048,576   characters of one value: a CSV field, a JSON
-                                                                          string or key, an RDF literal
+                                                                          string or key, a YAML scalar, an RDF literal
 ``nesting``                  ``ALGOKG_MAX_NESTING``           64          nesting of JSON/JSON-LD arrays and objects,
-                                                                          and of RDF/XML elements
-``number_chars``             ``ALGOKG_MAX_NUMBER_CHARS``      100         characters of one number (JSON, RDF
+                                                                          YAML collections, RDF/XML elements
+``number_chars``             ``ALGOKG_MAX_NUMBER_CHARS``      100         characters of one number (JSON, YAML, RDF
                                                                           numeric literals)
-``entity_expansion``         ``ALGOKG_MAX_ENTITY_EXPANSION``  10,485,760  characters RDF/XML entity references may add
-                                                                          in all (or the file's own size if larger)
+``entity_expansion``         ``ALGOKG_MAX_ENTITY_EXPANSION``  10,485,760  characters RDF/XML entity references or YAML
+                                                                          aliases may add in all (or the file's own
+                                                                          size if larger)
 ===========================  ===============================  ==========  ==========================================
 """
 

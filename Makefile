@@ -23,8 +23,9 @@ test: $(STAMP) web
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
-# The fuzz suite of `make test` with 10,000 inputs (loader: CSV, JSON, Turtle, RDF/XML, JSON-LD; server: SPARQL
-# queries, updates, /api/validate), seeded; a summary table, every bad outcome listed (about 10-15 minutes).
+# The fuzz suite of `make test` with 10,000 inputs (loader: CSV, JSON, Turtle, RDF/XML, JSON-LD; assessment and
+# answers files; server: SPARQL queries, updates, /api/validate), seeded; a summary table, every bad outcome listed
+# (about 10-15 minutes).
 fuzz: $(STAMP)
 	$(BIN)/python -m tests.fuzz.run --inputs 10000 --seed 1 --json tests/fuzz/results.json
 

@@ -15,9 +15,7 @@ nodes (:mod:`compliance.legal_refs`) and carry the Algoritmekader's AI Act tags,
 matches (:func:`applicable_requirements`).
 """
 
-import csv
 import hashlib
-import json
 import re
 import tarfile
 from collections.abc import Callable, Iterable, Mapping
@@ -25,17 +23,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import yaml
 from pyoxigraph import Literal, NamedNode, Quad
 
 from compliance.conditions import ConditionError, parse
 from compliance.decision_tree import TAG_GROUPS
 from compliance.legal_refs import Resolution, Resolver
-from loader.errors import AlgokgError
+from loader.errors import AlgokgError, SourceError
 from loader.mapping import terms as t
 from loader.provenance import provenance_quads
 from loader.reconcile.cache import Pin
 from loader.sourceload import SourceLoad, source_graph
+from loader.sources.csv_rows import dict_rows
+from loader.sources.json_text import parse_json
+from loader.sources.yaml_text import load_yaml
 
 REPOSITORY = "MinBZK/Algoritmekader"
 # The commit the model's Algoritmekader schemes cite (ontology/schemes/algoritmekader.ttl).
@@ -173,9 +173,11 @@ def page_from(kind: str, slug: str, path: str, matter: Mapping[str, object], sou
 def read_index(path: Path) -> Kader:
     """Read an ``algoritmekader_index.json`` (``vereisten``, ``maatregelen``, ``hulpmiddelen`` lists of pages)."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = parse_json(path.read_text(encoding="utf-8"), label=str(path))  # within the input limits
         pages = {kind: [_index_page(KINDS[kind], item) for item in document[kind]] for kind in KINDS}
-    except (OSError, ValueError, KeyError, TypeError) as error:
+    except SourceError as error:
+        raise KaderError(f"not an Algoritmekader index: {error.message}", path=path, line=error.line) from None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         raise KaderError(f"not an Algoritmekader index: {error}", path=path) from error
     return Kader(
         pages["vereisten"], pages["maatregelen"], pages["hulpmiddelen"], source=str(path), commit=document.get("commit")
@@ -193,9 +195,12 @@ def read_markdown(kind: str, name: str, text: str) -> Page:
     if not match:
         raise KaderError("no YAML front matter", path=name)
     try:
-        matter = yaml.safe_load(match.group(1)) or {}
-    except yaml.YAMLError as error:
-        raise KaderError(f"front matter is not YAML: {error}", path=name) from error
+        matter = load_yaml(match.group(1), label=name) or {}
+    except SourceError as error:
+        line = text.count("\n", 0, match.start(1)) + error.line if error.line else None  # the page's line
+        raise KaderError(f"front matter is not YAML: {error.message}", path=name, line=line) from None
+    if not isinstance(matter, dict):
+        raise KaderError("front matter is not a mapping of fields", path=name)
     slug = Path(name).stem
     return page_from(kind, slug, name, matter, _bronnen(text[match.end() :]))
 
@@ -239,19 +244,20 @@ def _kind_of(member: str) -> str | None:
 
 
 def read_norms(path: Path) -> dict[tuple[str, str], str]:
-    """``nummer;maatregel;source`` -> {(ADR|ARK, code): text} (the norms measures refer to)."""
+    """``nummer;maatregel;source`` -> {(ADR|ARK, code): text} (the norms measures refer to).
+
+    :raises SourceError: not UTF-8 or not CSV, a field over the field-size limit (file and line).
+    :raises KaderError: a row without a number or an ADR or Rekenkamer source (file and line).
+    """
     frameworks = {"auditdienst": "ADR", "rekenkamer": "ARK"}
     found = {}
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle, delimiter=";")
-        for row in reader:
-            source = (row.get("source") or "").lower()
-            framework = next((code for word, code in frameworks.items() if word in source), None)
-            if framework is None or not row.get("nummer"):
-                raise KaderError(
-                    "a norm needs a nummer and an ADR or Rekenkamer source", path=path, line=reader.line_num
-                )
-            found[(framework, row["nummer"].strip())] = " ".join((row.get("maatregel") or "").split())
+    for line, row in dict_rows(path):
+        source = (row.get("source") or "").lower()
+        framework = next((code for word, code in frameworks.items() if word in source), None)
+        number = (row.get("nummer") or "").strip()
+        if framework is None or not number:
+            raise KaderError("a norm needs a nummer and an ADR or Rekenkamer source", path=path, line=line)
+        found[(framework, number)] = " ".join((row.get("maatregel") or "").split())
     return found
 
 

@@ -16,6 +16,7 @@ one of the question's answers or its number (an unquoted whole number), and :fun
 the tree does not have and answers a question does not offer. Values are kept and shown as written.
 """
 
+import bisect
 import hashlib
 import json
 import re
@@ -29,8 +30,10 @@ import yaml
 
 from compliance.assessment_files import Problem
 from compliance.decision_tree import DecisionTree, Question
-from loader.errors import AlgokgError
+from loader.errors import AlgokgError, SourceError
 from loader.mapping import terms as t
+from loader.sources.json_text import parse_json
+from loader.sources.yaml_text import compose_yaml
 
 __all__ = ["AnswerFileError", "AnswerSheet", "GivenAnswer", "check_answers", "read_answers"]
 
@@ -103,11 +106,12 @@ class AnswerSheet:
 
 
 def read_answers(path: Path) -> AnswerSheet:
-    """Read an answers file (``.json``, else YAML); ``answered_at`` without a zone is taken as UTC.
+    """Read an answers file (``.json``, else YAML) within the loader's input limits (nesting, field and number
+    sizes; YAML aliases count against the entity-expansion limit); ``answered_at`` without a zone is taken as UTC.
 
-    :raises AnswerFileError: unreadable, not a mapping, a repeated key, an unknown field, a question id that is
-        not text, an answer that is not text or a whole number, no ``answered_by``, no answers, a bad date or
-        organisation — every problem with its line.
+    :raises AnswerFileError: unreadable, over a limit, not a mapping, a repeated key, an unknown field, a question
+        id that is not text, an answer that is not text or a whole number, no ``answered_by``, no answers, a bad
+        date or organisation — every problem with its line.
     """
     try:
         data = path.read_bytes()
@@ -219,11 +223,9 @@ class _Document:
 
 def _yaml_entries(text: str, path: Path) -> _Document:
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise AnswerFileError(path, [Problem("", f"not YAML: {error}", line)]) from error
+        root = compose_yaml(text, label=str(path))
+    except SourceError as error:
+        raise AnswerFileError(path, [Problem("", error.message, error.line)]) from None
     if not isinstance(root, yaml.MappingNode):
         raise AnswerFileError(path, [Problem("", f"expected a mapping with {', '.join(FIELDS)}", 1)])
     fields = list(_yaml_mapping(root))
@@ -249,9 +251,10 @@ def _yaml_mapping(node: yaml.MappingNode) -> Iterator[_Entry]:
 
 def _json_entries(text: str, path: Path) -> _Document:
     try:
-        document = json.loads(text, object_pairs_hook=list)
-    except json.JSONDecodeError as error:
-        raise AnswerFileError(path, [Problem("", f"not JSON: {error.msg}", error.lineno)]) from error
+        parse_json(text, label=str(path))  # nesting, numbers and strings within the limits: then read it as pairs
+    except SourceError as error:
+        raise AnswerFileError(path, [Problem(error.field or "", error.message, error.line)]) from None
+    document = json.loads(text, object_pairs_hook=list)
     if not isinstance(document, list) or (document and not isinstance(document[0], tuple)):
         raise AnswerFileError(path, [Problem("", f"expected an object with {', '.join(FIELDS)}", 1)])
     lines = _JsonLines(text)
@@ -278,24 +281,34 @@ def _json_entry(key: str, value: Any, line: int | None) -> _Entry:
 
 class _JsonLines:
     """Lines of keys in JSON text, found in order (``json`` keeps no positions): the n-th ``"key":`` is the
-    n-th occurrence of that key, so a repeated key gets the line of its own occurrence."""
+    n-th occurrence of that key, so a repeated key gets the line of its own occurrence. The text is read once,
+    string by string (a string inside another is never taken for a key)."""
 
     def __init__(self, text: str) -> None:
-        self.text, self.start = text, 0
+        self.places: dict[str, list[tuple[int, int]]] = {}  # key -> (offset, line) of each `"key":`, in order
+        line, counted = 1, 0
+        for match in _JSON_STRING.finditer(text):
+            if match["colon"] is None:
+                continue
+            line += text.count("\n", counted, match.start())
+            counted = match.start()
+            self.places.setdefault(json.loads(match["string"]), []).append((match.start(), line))
+        self.start = 0
         self.seen: dict[str, int] = {}
 
     def seek_after(self, key: str) -> None:
-        match = re.compile(re.escape(json.dumps(key)) + r"\s*:").search(self.text)
-        self.start, self.seen = (match.end() if match else 0), {}
+        first = self.places.get(key)
+        self.start, self.seen = (first[0][0] + 1 if first else 0), {}
 
     def find(self, key: str) -> int | None:
-        pattern = re.compile(re.escape(json.dumps(key, ensure_ascii=False)) + r"\s*:")
-        matches = list(pattern.finditer(self.text, self.start))
-        index = self.seen.get(key, 0)
-        self.seen[key] = index + 1
-        if index >= len(matches):
-            return None
-        return self.text.count("\n", 0, matches[index].start()) + 1
+        places = self.places.get(key, [])
+        index = bisect.bisect_left(places, (self.start, 0)) + self.seen.get(key, 0)
+        self.seen[key] = self.seen.get(key, 0) + 1
+        return places[index][1] if index < len(places) else None
+
+
+# A string (the text is valid JSON here), and whether a colon follows it: then it is a key.
+_JSON_STRING = re.compile(r'(?P<string>"(?:[^"\\]++|\\.)*+")(?P<colon>\s*:)?', re.DOTALL)
 
 
 def _answers(document: _Document, entry: _Entry | None) -> tuple[list[GivenAnswer], list[Problem]]:

@@ -10,7 +10,7 @@ Errors name the file, the line (YAML), the path in the document (``findings[0].s
 and what was found.
 """
 
-import json
+import reprlib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -19,7 +19,9 @@ from typing import Any, Literal, get_args
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from loader.errors import AlgokgError
+from loader.errors import AlgokgError, SourceError
+from loader.sources.json_text import parse_json
+from loader.sources.yaml_text import compose_yaml, construct_yaml
 
 __all__ = [
     "AssessmentDocument",
@@ -34,6 +36,10 @@ Kind = Literal["iama", "fria", "dpia", "kinderrechtentoets", "bias-test", "cio-o
 Severity = Literal["very-low", "low", "moderate", "high", "very-high"]
 MitigationStatus = Literal["planned", "in-progress", "implemented"]
 FriaElement = Literal["a", "b", "c", "d", "e", "f"]
+# A value shown in a message: a few items and characters of it, however large (or aliased) it is.
+_SHOWN = reprlib.Repr()
+_SHOWN.maxlevel, _SHOWN.maxstring, _SHOWN.maxother, _SHOWN.maxlong = 2, 80, 80, 40
+_SHOWN.maxdict = _SHOWN.maxlist = _SHOWN.maxtuple = _SHOWN.maxset = 4
 
 
 @dataclass(frozen=True)
@@ -132,7 +138,7 @@ class AssessmentDocument(_Strict):
     @classmethod
     def _absolute_link(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("http://", "https://")):
-            raise ValueError(f"expected an http(s) link, found {value!r}")
+            raise ValueError(f"expected an http(s) link, found {_SHOWN.repr(value)}")
         return value
 
     @field_validator("principles")
@@ -167,28 +173,25 @@ class AssessmentDocument(_Strict):
 
 
 def read_document(path: Path) -> AssessmentDocument:
-    """Read and check one file (``.json``, else YAML).
+    """Read and check one file (``.json``, else YAML) within the loader's input limits (nesting, field and number
+    sizes; YAML aliases count against the entity-expansion limit).
 
-    :raises AssessmentFileError: unreadable, not a mapping, or not matching the model (every problem located).
+    :raises AssessmentFileError: unreadable, over a limit, not a mapping, or not matching the model (every problem
+        located).
     """
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise AssessmentFileError(path, [Problem("", f"cannot read the file: {error}")]) from error
-    is_json = path.suffix.lower() == ".json"
     node = None
     try:
-        if is_json:
-            data = json.loads(text)
+        if path.suffix.lower() == ".json":
+            data = parse_json(text, label=str(path))
         else:
-            node = yaml.compose(text, Loader=yaml.SafeLoader)
-            data = yaml.safe_load(text)
-    except json.JSONDecodeError as error:
-        raise AssessmentFileError(path, [Problem("", f"not JSON: {error.msg}", error.lineno)]) from error
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise AssessmentFileError(path, [Problem("", f"not YAML: {error}", line)]) from error
+            node = compose_yaml(text, label=str(path))
+            data = construct_yaml(node, label=str(path))
+    except SourceError as error:
+        raise AssessmentFileError(path, [Problem(error.field or "", error.message, error.line)]) from None
     if not isinstance(data, dict):
         kinds = ", ".join(get_args(Kind))
         raise AssessmentFileError(path, [Problem("", f"expected a mapping with kind ({kinds}), algorithm, ...")])
@@ -203,13 +206,13 @@ def _problem(item: Any, node: Any) -> Problem:
     where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc).lstrip(".")
     message = item["msg"].removeprefix("Value error, ")
     if item["type"] == "literal_error":
-        message = f"expected {item['ctx']['expected']}, found {item['input']!r}"
+        message = f"expected {item['ctx']['expected']}, found {_SHOWN.repr(item['input'])}"
     elif item["type"] == "extra_forbidden":
-        message = f"unknown field (found {item['input']!r}); check its spelling"
+        message = f"unknown field (found {_SHOWN.repr(item['input'])}); check its spelling"
     elif item["type"] == "missing":
         message = "required field is missing"
     elif "input" in item and item["type"] not in ("value_error", "assertion_error"):
-        message = f"{message}, found {item['input']!r}"
+        message = f"{message}, found {_SHOWN.repr(item['input'])}"
     return Problem(where, message, _line(node, loc))
 
 

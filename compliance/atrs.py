@@ -27,10 +27,11 @@ from typing import Any
 from pyoxigraph import Literal, NamedNode, Quad
 
 from compliance.algoritmekader import source_load
-from loader.errors import AlgokgError
+from loader.errors import AlgokgError, SourceError
 from loader.mapping import terms as t
 from loader.reconcile.cache import Pin
 from loader.sourceload import PROVENANCE_GRAPH, SourceLoad
+from loader.sources.json_text import parse_json
 
 __all__ = ["ATRS_CATALOG", "RECORDS_PIN", "AtrsError", "AtrsRecord", "atrs_source", "import_atrs", "read_records"]
 
@@ -89,9 +90,11 @@ def read_records(path: Path) -> list[AtrsRecord]:
     :raises AtrsError: not JSON, no records list, or a record without a GOV.UK record URL or title.
     """
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        document = parse_json(path.read_text(encoding="utf-8"), label=str(path))  # within the input limits
+    except (OSError, UnicodeDecodeError) as error:
         raise AtrsError(f"cannot read the ATRS records: {error}", path=path) from error
+    except SourceError as error:
+        raise AtrsError(f"cannot read the ATRS records: {error.message}", path=path, line=error.line) from None
     records = document.get("records") if isinstance(document, dict) else None
     if not isinstance(records, list):
         raise AtrsError("no 'records' list: expected the ATRS harvest JSON", path=path)

@@ -16,11 +16,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from compliance.conditions import Condition, ConditionError, parse
-from loader.errors import AlgokgError
+from loader.errors import AlgokgError, SourceError
 from loader.reconcile.cache import Pin, fetch
+from loader.sources.yaml_text import load_yaml
 
 # Beslishulp label -> (Algoritmekader AI Act tag group, tag). Labels outside these groups (in gebruik,
 # beoordeling door derde partij, geen algoritme, ...) are kept as labels but select nothing.
@@ -200,9 +199,11 @@ def read_tree(path: Path) -> DecisionTree:
     """
     try:
         data = path.read_bytes()
-        document = yaml.safe_load(data)
-    except (OSError, yaml.YAMLError) as error:
+        document = load_yaml(data.decode("utf-8-sig"), label=str(path))  # within the loader's input limits
+    except (OSError, UnicodeDecodeError) as error:
         raise DecisionTreeError(f"cannot read the decision tree: {error}", path=path) from error
+    except SourceError as error:
+        raise DecisionTreeError(f"cannot read the decision tree: {error.message}", path=path, line=error.line) from None
     if not isinstance(document, dict) or not document.get("questions") or not document.get("conclusions"):
         raise DecisionTreeError("a decision tree needs 'questions' and 'conclusions'", path=path)
     questions = _unique([_question(item, path) for item in document["questions"]], path)

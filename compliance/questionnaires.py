@@ -12,12 +12,12 @@ from functools import cache
 from importlib.resources import files
 from pathlib import Path
 
-import yaml
 from pyoxigraph import Literal, NamedNode
 
-from loader.errors import AlgokgError
+from loader.errors import AlgokgError, SourceError
 from loader.mapping import terms as t
 from loader.reconcile.cache import Fetched, Pin, fetch
+from loader.sources.yaml_text import load_yaml
 
 __all__ = [
     "CROSSWALK_FILE",
@@ -109,9 +109,13 @@ def read_iama(path: Path) -> Questionnaire:
     """
     try:
         data = path.read_bytes()
-        document = yaml.safe_load(data)
-    except (OSError, yaml.YAMLError) as error:
+        document = load_yaml(data.decode("utf-8-sig"), label=str(path))  # within the loader's input limits
+    except (OSError, UnicodeDecodeError) as error:
         raise QuestionnaireError(f"cannot read the IAMA template: {error}", path=path) from error
+    except SourceError as error:
+        raise QuestionnaireError(
+            f"cannot read the IAMA template: {error.message}", path=path, line=error.line
+        ) from None
     urn = document.get("urn") if isinstance(document, dict) else None
     tasks = document.get("tasks") if isinstance(document, dict) else None
     if not isinstance(urn, str) or not isinstance(tasks, list) or not tasks:
@@ -141,7 +145,7 @@ def read_iama(path: Path) -> Questionnaire:
 def fria_questionnaire(crosswalk: Path = CROSSWALK_FILE) -> Questionnaire:
     """The FRIA as six questions (Art 27(1)(a)-(f)), each crosswalked to IAMA questions with reasons."""
     data = crosswalk.read_bytes()
-    document = yaml.safe_load(data)
+    document = load_yaml(data.decode("utf-8"), label=str(crosswalk))  # the package's own file
     questions = []
     for key, element in document["elements"].items():
         links = tuple((link["question"], link["reason"]) for link in element.get("links") or [])

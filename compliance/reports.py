@@ -178,13 +178,23 @@ def report_query(name: str, *, scoped: bool) -> str:
 
 
 def scope_term(organisation: str | None) -> Term | None:
-    """The term an organisation parameter binds ``?scope`` to: an IRI, or the name as published."""
+    """The term an organisation parameter binds ``?scope`` to: an IRI, or the name as published.
+
+    :raises ReportError: it looks like an IRI (``scheme://…``) but is not a valid one.
+    """
     if organisation is None or not organisation.strip():
         return None
     organisation = organisation.strip()
-    return (
-        NamedNode(organisation) if re.match(r"^[a-z][a-z0-9+.-]*://\S+$", organisation, re.I) else Literal(organisation)
-    )
+    if not re.match(r"^[a-z][a-z0-9+.-]*://\S+$", organisation, re.I):
+        return Literal(organisation)
+    try:
+        return NamedNode(organisation)
+    except ValueError:
+        shown = organisation if len(organisation) <= 200 else organisation[:200] + "…"
+        raise ReportError(
+            f"organisation {shown!r} is not a valid IRI: give a TOOI IRI or the organisation's name as published",
+            field="organisation",
+        ) from None
 
 
 def _shown(query: str, text: str, bindings: Mapping[str, Term]) -> QueryUsed:

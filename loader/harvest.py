@@ -43,6 +43,7 @@ from loader.reconcile.cache import (
     file_sha256,
 )
 from loader.reconcile.tooi import TOOI_PINS, TRANSLATION_PIN
+from loader.sources.json_text import parse_json
 
 if TYPE_CHECKING:
     from loader.pipeline import LoadReport
@@ -173,9 +174,9 @@ def _write_meta(done: Download) -> None:
 def cached_download(path: Path, url: str) -> Download:
     """The record of an earlier download kept at ``path`` (re-derived from the file if its record is lost)."""
     try:
-        record = json.loads(_meta_path(path).read_text(encoding="utf-8"))
+        record = parse_json(_meta_path(path).read_text(encoding="utf-8"), label=str(_meta_path(path)))
         return Download(**{**record, "path": path, "from_cache": True})
-    except (OSError, ValueError, TypeError):
+    except (OSError, ValueError, TypeError, SourceError):
         # Only a whole 2xx response is ever renamed into place, so the file itself is trustworthy.
         modified = datetime.fromtimestamp(path.stat().st_mtime).astimezone().isoformat(timespec="seconds")
         size = path.stat().st_size

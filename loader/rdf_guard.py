@@ -33,9 +33,11 @@ from loader.sources.limits import ENVIRONMENT, InputLimits, input_limits
 _PLAIN_ENTITY = re.compile(rb'<!ENTITY[ \t\r\n]+(?P<name>[A-Za-z_:][-\w.:]*)[ \t\r\n]+"(?P<value>[^"<&%]*)"[ \t\r\n]*>')
 _REFERENCE = re.compile(rb"&([A-Za-z_:][-\w.:]*);")
 # Comments, CDATA, processing instructions and declarations are skipped; end tags close, start tags open
-# unless they end in "/>" (quoted attribute values may hold ">").
+# unless they end in "/>" (quoted attribute values may hold ">"). A construct never closed runs to the end of
+# the data, so no "<" is read twice: linear time whatever the data holds (`<!--<!--<!--…` included).
 _MARKUP = re.compile(
-    rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<![^>]*>|</[^>]*>|<[^!?/](?:[^>\"']++|\"[^\"]*\"|'[^']*')*+>",
+    rb"<(?:!--.*?(?:-->|\Z)|!\[CDATA\[.*?(?:\]\]>|\Z)|\?.*?(?:\?>|\Z)|!(?:[^\[>]|\[.*?(?:\]|\Z))*+>?"
+    rb"|/[^>]*+>?|(?:[^>\"']|\"[^\"]*+\"?|'[^']*+'?)*+>?)",
     re.DOTALL,
 )
 

@@ -10,13 +10,13 @@ is plain data, made into a response by the server.
 
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
-from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store
+from pyoxigraph import DefaultGraph, NamedNode, Quad, Store
 
 from loader.errors import AlgokgError, StoreError
 from loader.reference import ReferenceData, reference_data
@@ -34,7 +34,7 @@ from loader.writes import (
     protection,
     write,
 )
-from sparql_api.nesting import TooDeepBody, check_json_nesting, check_xml_nesting
+from sparql_api.incidents import incident
 from sparql_api.queries import syntax_error
 from sparql_api.update_plan import UpdateRejected, plan_update, screen, with_protocol_dataset
 
@@ -42,6 +42,7 @@ RETRY_AFTER_SECONDS = 5
 _RETRY = {"Retry-After": str(RETRY_AFTER_SECONDS)}
 _SHOWN = 200  # characters of an update kept in its provenance label
 _MAX_FIELDS = 100  # parameters of an update request (update, using-graph-uri, using-named-graph-uri)
+BODY_NAME = "the request body"  # what a validation report calls the file it read
 
 
 @dataclass(frozen=True)
@@ -102,12 +103,13 @@ class GraphStoreJob:
 
 @dataclass(frozen=True)
 class ValidateJob:
+    """A `POST /api/validate` body, read as `algokg load` reads a file of that `suffix` (its input limits too)."""
+
     body: bytes
     suffix: str
     language: str | None
     answer: str
     report_language: str
-    max_nesting: int
 
 
 # -- /update ---------------------------------------------------------------------------------------------------
@@ -188,16 +190,10 @@ def run_graph_store(job: GraphStoreJob) -> Outcome:
     quads: list[Quad] = []
     try:
         for data, rdf_format, what in body_documents(job.body, job.content_type) if job.method != "DELETE" else []:
-            # Turtle and N-Triples parse deep nesting in linear time; JSON-LD and RDF/XML do not (sparql_api.nesting).
-            if rdf_format == RdfFormat.JSON_LD:
-                check_json_nesting(data, job.limits.max_nesting, what)
-            elif rdf_format == RdfFormat.RDF_XML:
-                check_xml_nesting(data, job.limits.max_nesting, what)
+            # Nesting and entities are checked before parsing, as `algokg load` checks them (loader.rdf_guard).
             quads += parse_document(data, rdf_format, _document_base(job), what)
             if time.monotonic() > started + job.limits.seconds:
                 return _too_slow(job.limits)
-    except TooDeepBody as error:
-        return refusal(400, "Nested too deeply", error.message, line=error.line, column=error.column)
     except BodyRejected as error:
         return refusal(error.status, error.title, error.detail, line=error.line, column=error.column)
     except AlgokgError as error:  # a guard in the parser refused the document
@@ -268,8 +264,11 @@ def _write(
         return refusal(503, "The store is busy", f"{detail}; nothing was written", headers=_RETRY)
     except WriteTimedOut:
         return _too_slow(limits)
-    except StoreError as error:
-        return refusal(500, "The store could not be written", str(error))
+    except StoreError as error:  # its message names the store's paths: the log has it, under a reference
+        reference = incident(error, operation[:_SHOWN])
+        return refusal(
+            500, "The store could not be written", f"nothing was written (reference {reference} in the server log)"
+        )
 
 
 def _too_slow(limits: WriteLimits) -> Outcome:
@@ -320,11 +319,6 @@ def run_validate(job: ValidateJob) -> Outcome:
 
     from loader.pipeline import prepare  # pulls in the mapping: only when validating
 
-    if job.suffix in (".json", ".jsonld"):
-        try:
-            check_json_nesting(job.body, job.max_nesting, "the body")
-        except TooDeepBody as error:
-            return refusal(400, "Nested too deeply", error.message, line=error.line, column=error.column)
     with tempfile.TemporaryDirectory(prefix="algokg-validate-") as folder:
         path = Path(folder) / f"record{job.suffix}"
         path.write_bytes(job.body)
@@ -332,8 +326,12 @@ def run_validate(job: ValidateJob) -> Outcome:
             _, report = prepare(path, reference=_reference(), language=job.language)
         except AlgokgError as error:
             return refusal(422, "Unreadable record", error.message, line=error.line, field=error.field)
-    validation = report.validation
-    assert validation is not None  # prepare validates unless told not to
+    assert report.validation is not None  # prepare validates unless told not to
+    # The temporary file's name means nothing to the client (and is the server's own path): the body is named.
+    validation = replace(
+        report.validation,
+        results=[replace(item, file=BODY_NAME if item.file else None) for item in report.validation.results],
+    )
     if job.answer == "text/plain":
         text = render_text(validation, language=job.report_language)
         return Outcome(200, content=text.encode(), media_type="text/plain; charset=utf-8")
@@ -343,7 +341,5 @@ def run_validate(job: ValidateJob) -> Outcome:
         return Outcome(200, content=render_turtle(validation).encode(), media_type="text/turtle")
     document = json.loads(render_json(validation))
     document["records_read"] = report.records
-    document["findings"] = [str(finding) for finding in report.findings]
-    for record in document["records"]:
-        record.pop("file", None)  # the temporary file's name means nothing to the client
+    document["findings"] = [str(replace(finding, file=BODY_NAME)) for finding in report.findings]
     return Outcome(200, content=json.dumps(document, ensure_ascii=False).encode(), media_type="application/json")

@@ -6,7 +6,7 @@ error that tells open ports from closed ones. Clients get a fixed text with a sh
 message under that reference. Deadlines and busy workers are the server's own words and are shown as they are.
 """
 
-from sparql_api.problems import incident
+from sparql_api.incidents import incident
 from sparql_api.queries import QueryError, QueryTimeout
 
 # A failure of the server's own query is the server's fault, whatever its kind: a syntax error there is a bug.
@@ -14,7 +14,7 @@ _CLIENT_STATUSES = (400, 406)
 
 
 def logged(error: BaseException, where: str) -> str:
-    """Log `error` in full under a new incident id (`sparql_api.problems.incident`); the reference to give the
+    """Log `error` in full under a new incident id (`sparql_api.incidents.incident`); the reference to give the
     client."""
     return incident(error, where)
 

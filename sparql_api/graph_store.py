@@ -25,6 +25,7 @@ from loader.writes import GraphName, protection
 from sparql_api.auth import write_denied
 from sparql_api.body_jobs import GraphStoreJob
 from sparql_api.body_workers import BodyTooLarge, read_body, too_large
+from sparql_api.failures import failure_detail, failure_status
 from sparql_api.negotiation import choose_media_type
 from sparql_api.problems import problem
 from sparql_api.queries import UNNAMED_GRAPH, QueryError, QueryService
@@ -96,9 +97,10 @@ async def _read(request: Request, path: str | None) -> Response:
             body = await run_in_threadpool(
                 queries.serialize, _DEFAULT_GRAPH, GRAPH_FORMATS[media_type], default_graph=[UNNAMED_GRAPH]
             )
-    except QueryError as error:
+    except QueryError as error:  # the server's own query: what went wrong goes to the log, under a reference
         headers = {"Retry-After": str(error.retry_after)} if hasattr(error, "retry_after") else None
-        return problem(error.status, "The graph could not be read", str(error), headers=headers)
+        detail = failure_detail(error, request.url.path)
+        return problem(failure_status(error), "The graph could not be read", detail, headers=headers)
     charset = "; charset=utf-8" if media_type.startswith("text/") else ""
     return Response(body, media_type=f"{media_type}{charset}", headers={"Vary": "Accept"})
 

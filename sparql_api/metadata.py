@@ -39,7 +39,7 @@ from sparql_api.linked_data import (
     rdf_bytes,
     validators,
 )
-from sparql_api.problems import problem
+from sparql_api.problems import incident, problem
 
 LICENSE = NamedNode("http://publications.europa.eu/resource/authority/licence/EUPL_1_2")
 ID_SPACE = "https://w3id.org/algokg/id/"
@@ -398,7 +398,7 @@ async def ready(request: Request) -> Response:
     try:
         version = await run_in_threadpool(probe)
     except Exception as error:  # whatever stops the store answering makes the server not ready
-        detail = f"the store does not answer a query: {type(error).__name__}: {error}"
+        detail = f"the store does not answer a query (reference {incident(error, '/ready')} in the server log)"
         return problem(503, "Service Unavailable", detail, headers={"Retry-After": "5"})
     return JSONResponse({"status": "ready", "data_version": version})
 

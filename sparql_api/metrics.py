@@ -9,7 +9,8 @@ time by `sparql_api.metadata` (they need queries).
 """
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from fastapi import FastAPI
@@ -112,34 +113,31 @@ class InstrumentedQueries:
     async def _timed_async(
         self, operation: str, method: Callable[..., Any], args: Iterable[Any], kwargs: dict[str, Any]
     ) -> Any:
-        started = time.perf_counter()
-        outcome = "error"
-        try:
+        with self._timing(operation.removesuffix("_async")) as outcome:
             result = await method(*args, **kwargs)
-            outcome = "ok"
+            outcome.append("ok")
             return result
-        except QueryTimeout:
-            outcome = "timeout"
-            self._metrics.query_timeouts.inc()
-            raise
-        finally:
-            self._metrics.query_seconds.labels(operation.removesuffix("_async"), outcome).observe(
-                time.perf_counter() - started
-            )
 
     def _timed(self, operation: str, method: Callable[..., Any], args: Iterable[Any], kwargs: dict[str, Any]) -> Any:
-        started = time.perf_counter()
-        outcome = "error"
-        try:
+        with self._timing(operation) as outcome:
             result = method(*args, **kwargs)
-            outcome = "ok"
+            outcome.append("ok")
             return result
+
+    @contextmanager
+    def _timing(self, operation: str) -> Iterator[list[str]]:
+        """Time the block as one `operation`: "ok" when it appends that, "timeout" on QueryTimeout, else "error"."""
+        started = time.perf_counter()
+        outcome: list[str] = []
+        try:
+            yield outcome
         except QueryTimeout:
-            outcome = "timeout"
+            outcome.append("timeout")
             self._metrics.query_timeouts.inc()
             raise
         finally:
-            self._metrics.query_seconds.labels(operation, outcome).observe(time.perf_counter() - started)
+            label = outcome[-1] if outcome else "error"
+            self._metrics.query_seconds.labels(operation, label).observe(time.perf_counter() - started)
 
 
 def install(app: FastAPI) -> Metrics:

@@ -6,16 +6,15 @@ An unexpected error is never described to the client: `incident(error)` logs it 
 new id, and the answer names only that id (`instance`: `urn:uuid:…`), so an operator can find it in the log.
 """
 
-import logging
-import uuid
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
 from fastapi.responses import JSONResponse
 
+from sparql_api.incidents import incident as incident  # where unexpected errors are logged; imported from here too
+
 PROBLEM_JSON = "application/problem+json"
-_LOG = logging.getLogger("algokg.errors")
 
 
 class ProblemResponse(JSONResponse):
@@ -54,10 +53,3 @@ def _phrase(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return "Error"
-
-
-def incident(error: BaseException, where: str = "") -> str:
-    """Log an unexpected `error` with its traceback under a new id, and return the id (a UUID) for the answer."""
-    identifier = str(uuid.uuid4())
-    _LOG.error("request %s failed%s", identifier, f" ({where})" if where else "", exc_info=error)
-    return identifier

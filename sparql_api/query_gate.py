@@ -22,6 +22,8 @@ problem+json by the caller.
 
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
@@ -285,16 +287,8 @@ class QueryGate:
         for endpoint in gated.services:
             _check_endpoint(endpoint)
         if self._parser is not None:
-            client = clients.current_client()
-            try:
-                reply = self._parser.run(
-                    (PARSE, text, base_iri),
-                    time.monotonic() + seconds,
-                    client=client.key,
-                    privileged=client.privileged,
-                )
-            except Exception as error:
-                raise _parse_failure(error, seconds, self._parser.size) from None
+            with self._parse_failures(seconds):
+                reply = self._parser.run(**_parse_request(text, base_iri, seconds))
             _read_parse_reply(reply)
         return gated
 
@@ -305,22 +299,34 @@ class QueryGate:
         for endpoint in gated.services:
             await run_in_threadpool(_check_endpoint, endpoint)
         if self._parser is not None:
-            client = clients.current_client()
-            try:
-                reply = await self._parser.run_async(
-                    (PARSE, text, base_iri),
-                    time.monotonic() + seconds,
-                    client=client.key,
-                    privileged=client.privileged,
-                )
-            except Exception as error:
-                raise _parse_failure(error, seconds, self._parser.size) from None
+            with self._parse_failures(seconds):
+                reply = await self._parser.run_async(**_parse_request(text, base_iri, seconds))
             _read_parse_reply(reply)
         return gated
+
+    @contextmanager
+    def _parse_failures(self, seconds: float) -> Iterator[None]:
+        """What went wrong with a parse-only request (a crash, a deadline, busy workers) as the gate's refusal."""
+        assert self._parser is not None
+        try:
+            yield
+        except Exception as error:
+            raise _parse_failure(error, seconds, self._parser.size) from None
 
     def close(self) -> None:
         if self._parser is not None:
             self._parser.close()
+
+
+def _parse_request(text: str, base_iri: str | None, seconds: float) -> dict[str, Any]:
+    """The worker pool's arguments for a parse-only request, scheduled as the current client's."""
+    client = clients.current_client()
+    return {
+        "request": (PARSE, text, base_iri),
+        "deadline": time.monotonic() + seconds,
+        "client": client.key,
+        "privileged": client.privileged,
+    }
 
 
 def _check_endpoint(endpoint: str) -> None:

@@ -1,8 +1,9 @@
 """A linear scan of SPARQL text into tokens: what is a string, an IRI, a comment, a keyword.
 
-The query gate (`sparql_api.query_gate`) and the remote rewrites (`sparql_api.remote_rewrite`) read queries
-through this one tokeniser, so both agree on where strings, IRIs and comments end. It follows the SPARQL 1.1
-grammar's terminals as pyoxigraph reads them:
+The one tokeniser of SPARQL text: the query gate (`sparql_api.query_gate`), the remote rewrites
+(`sparql_api.remote_rewrite`) and the reading of updates (`sparql_api.update_plan`) all read through it, so they
+agree on where strings, IRIs and comments end. It follows the SPARQL 1.1 grammar's terminals as pyoxigraph reads
+them:
 - strings: `"…"`, `'…'` (to the end of the line at most), `\"\"\"…\"\"\"`, `'''…'''`, with `\\` escapes;
 - IRIs: `<…>` without spaces, quotes, braces or `\\` other than `\\uXXXX` / `\\UXXXXXXXX`;
 - comments: `#` to the end of the line, where a line ends at LF *or* CR (pyoxigraph; some stores end it only
@@ -11,7 +12,10 @@ grammar's terminals as pyoxigraph reads them:
   variables, language tags, words (keywords, function names), punctuation.
 
 Every pattern is possessive and none can fail after reading far (an unterminated string runs to the end of its
-line, or of the text): each character is read once, whatever the input. No recursion anywhere.
+line, or of the text): each character is read once, whatever the input. No recursion anywhere. pyoxigraph's
+parser recurses once per nested group and overflows its stack (a segfault) some thousand levels down:
+`check_nesting` measures the nesting of `{ ( [` on the same terminals, at the speed of one regular expression
+(Turtle's brackets, strings, IRIs and comments are SPARQL's, so it serves for Turtle too).
 
 SPARQL 1.1 (§19.2) lets `\\uXXXX` and `\\UXXXXXXXX` stand for any character anywhere in a query; pyoxigraph
 decodes them only inside strings and IRIs. `decode_escapes` gives the text as a parser that decodes them
@@ -19,29 +23,42 @@ everywhere would read it, so a caller can scan both readings.
 """
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 # A character of a prefixed name's local part, or one of its `\\`-escaped characters (PN_LOCAL_ESC).
 _LOCAL_CHARACTER = r"(?:[\w\-:%\u00B7]|\\[_~.\-!$&'()*+,;=/?\#@%])"
-_TOKEN = re.compile(
-    r"""
-    (?P<string>
+_STRING = r"""
         \"\"\"(?:[^"\\]|\\[\s\S]?|"(?!""))*+(?:\"\"\"|\Z)
       | '''(?:[^'\\]|\\[\s\S]?|'(?!''))*+(?:'''|\Z)
       | "(?:[^"\\\n\r]|\\[^\n\r]?)*+"?
       | '(?:[^'\\\n\r]|\\[^\n\r]?)*+'?
-    )
-    | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*+>)
-    | (?P<comment>\#[^\r\n]*+)
-    | (?P<var>[?$][\w\u00B7\u0300-\u036F\u203F\u2040]*+)
-    | (?P<langtag>@[A-Za-z]++(?:-[A-Za-z0-9]++)*+)
-    | (?P<pname>(?:[^\W\d](?:[\w\-\u00B7]|\.++(?=[\w\-\u00B7]))*+)?:(?:{local}|\.++(?={local}))*+)
-    | (?P<word>[^\W\d]\w*+)
-    | (?P<number>\d++)
-    | (?P<space>\s++)
-    | (?P<other>[\s\S])
-    """.replace("{local}", _LOCAL_CHARACTER),
+"""
+_IRI = r"""<(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*+>"""
+_COMMENT = r"\#[^\r\n]*+"
+# The terminals in the order they are tried at each place; a character none of them takes is a token of its own.
+_TERMINALS = (
+    ("string", _STRING),
+    ("iri", _IRI),
+    ("comment", _COMMENT),
+    ("var", r"[?$][\w\u00B7\u0300-\u036F\u203F\u2040]*+"),
+    ("langtag", r"@[A-Za-z]++(?:-[A-Za-z0-9]++)*+"),
+    (
+        "pname",
+        rf"(?:[^\W\d](?:[\w\-\u00B7]|\.++(?=[\w\-\u00B7]))*+)?:(?:{_LOCAL_CHARACTER}|\.++(?={_LOCAL_CHARACTER}))*+",
+    ),
+    ("word", r"[^\W\d]\w*+"),
+    ("number", r"\d++"),
+    ("space", r"\s++"),
+)
+_TOKEN = re.compile(
+    "|".join(f"(?P<{kind}>{pattern})" for kind, pattern in _TERMINALS) + r"|(?P<other>[\s\S])", re.VERBOSE
+)
+# The same terminals for nesting only: every token but a bracket is skipped inside one match, so the brackets are
+# exactly the tokens `tokens` gives as `{ ( [ ] ) }`, found at the speed of the regular expression engine.
+_BRACKETS = re.compile(
+    "(?P<skip>(?:" + "|".join(pattern for _, pattern in _TERMINALS) + r"|[^{}()\[\]])++)"
+    r"|(?P<open>[{(\[])|(?P<close>[})\]])",
     re.VERBOSE,
 )
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
@@ -68,11 +85,57 @@ class Token:
         return self.kind not in ("space", "comment")
 
 
-def tokens(text: str) -> Iterator[Token]:
-    """The tokens of `text`, in order; concatenated they are `text` again."""
-    for match in _TOKEN.finditer(text):
+class TooDeep(Exception):
+    """Brackets nest deeper than allowed; `line` and `column` (1-based) locate the first one too many."""
+
+    def __init__(self, limit: int, line: int, column: int) -> None:
+        super().__init__(f"brackets ({{ ( [) are nested more than {limit} deep at line {line}, column {column}")
+        self.limit, self.line, self.column = limit, line, column
+
+
+def tokens(text: str, start: int = 0) -> Iterator[Token]:
+    """The tokens of `text` from offset `start`, in order; concatenated they are `text[start:]` again."""
+    for match in _TOKEN.finditer(text, start):
         kind = match.lastgroup or "other"
         yield Token(kind, match.group(), match.start())
+
+
+def check_nesting(text: str, limit: int) -> int:
+    """The deepest nesting of `{`, `(` and `[` in `text` (outside strings, IRIs and comments).
+
+    :raises TooDeep: when it exceeds `limit`, located at the first bracket too many.
+    """
+    depth = deepest = 0
+    for match in _BRACKETS.finditer(text):
+        kind = match.lastgroup
+        if kind == "open":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if depth > limit:
+                    raise TooDeep(limit, *position(text, match.start()))
+        elif kind == "close":
+            depth = max(0, depth - 1)
+    return deepest
+
+
+def group_end(text: str, start: int) -> int:
+    """The offset just after the group whose opening bracket is at `start` (the end of `text` if it never closes)."""
+    depth = 0
+    for match in _BRACKETS.finditer(text, start):
+        kind = match.lastgroup
+        depth += (kind == "open") - (kind == "close")
+        if depth == 0:
+            return match.end()
+    return len(text)
+
+
+def find_keyword(text: str, keywords: Collection[str]) -> Token | None:
+    """The first of `keywords` (upper case) used as a keyword in `text`, not inside a string, IRI or name."""
+    upper = text.upper()
+    if not any(keyword in upper for keyword in keywords):  # the usual case, at the speed of a substring search
+        return None
+    return next((t for t in tokens(text) if t.keyword in keywords), None)
 
 
 def decode_escapes(text: str) -> str:
@@ -105,4 +168,17 @@ def position(text: str, offset: int) -> tuple[int, int]:
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
-__all__ = ["CLOSING", "OPENING", "Token", "decode_escapes", "iri_value", "position", "split_pname", "tokens"]
+__all__ = [
+    "CLOSING",
+    "OPENING",
+    "Token",
+    "TooDeep",
+    "check_nesting",
+    "decode_escapes",
+    "find_keyword",
+    "group_end",
+    "iri_value",
+    "position",
+    "split_pname",
+    "tokens",
+]

@@ -1,11 +1,13 @@
 """What an operator configures for `algokg serve`: one frozen object, read from flags and the environment."""
 
+import math
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from loader.errors import AlgokgError
 from loader.reconcile.cache import default_cache_dir
-from loader.sources.limits import InputLimits
+from loader.sources.limits import InputLimits, input_limits
 
 DEFAULT_QUERY_TIMEOUT = 30.0
 MAX_QUERY_TIMEOUT = 300.0
@@ -33,7 +35,8 @@ class Settings:
         `dumps/`; `ALGOKG_CACHE`, else `$XDG_CACHE_HOME/algokg` or `~/.cache/algokg`. None: a temporary directory.
     :param write_timeout: deadline of one write (`/update`, `/store`): parsing, applying, the SHACL gate; its
         worker is killed then and nothing is written.
-    :param max_nesting: how deep brackets may nest in an update, and arrays and objects in a JSON body (400 beyond).
+    :param max_nesting: how deep brackets may nest in an update (400 beyond); the loader's nesting limit, read from
+        the same variable (`ALGOKG_MAX_NESTING`), which `/store` and `POST /api/validate` bodies are held to.
     :param validate_timeout: deadline of one `POST /api/validate`.
     :param validate_workers: processes that read and validate `POST /api/validate` bodies.
 
@@ -87,18 +90,16 @@ class Settings:
 
     @classmethod
     def from_environment(cls, store_dir: Path, **given: object) -> "Settings":
-        """Settings from `ALGOKG_*` variables, overridden by what is given (flags)."""
+        """Settings from `ALGOKG_*` variables, overridden by what is given (flags).
+
+        :raises ValueError: a variable that does not parse or is out of range, named in the message (every one is
+            read here, the loader's input limits too, so `algokg serve` stops at startup rather than on a request).
+        """
         environment: dict[str, object] = {}
         if token := os.environ.get("ALGOKG_WRITE_TOKEN"):
             environment["write_token"] = token
         if base := os.environ.get("ALGOKG_PUBLIC_BASE"):
             environment["public_base"] = base.rstrip("/")
-        for name, variable in (
-            ("query_timeout", "ALGOKG_QUERY_TIMEOUT"),
-            ("max_query_timeout", "ALGOKG_MAX_QUERY_TIMEOUT"),
-        ):
-            if value := os.environ.get(variable):
-                environment[name] = float(value)
         for name, variable in (
             ("remote", "ALGOKG_REMOTE"),
             ("remote_update", "ALGOKG_REMOTE_UPDATE"),
@@ -106,10 +107,6 @@ class Settings:
         ):
             if value := os.environ.get(variable):
                 environment[name] = value
-        if refresh := os.environ.get("ALGOKG_REMOTE_REFRESH"):
-            environment["remote_refresh"] = float(refresh)
-        if workers := os.environ.get("ALGOKG_QUERY_WORKERS"):
-            environment["query_workers"] = int(workers)
         environment["cache_dir"] = default_cache_dir()
         environment.update(_bounds_from_environment())
         if allowed := os.environ.get("ALGOKG_SERVICE_ALLOW"):
@@ -118,24 +115,28 @@ class Settings:
         return replace(settings, **environment, **{k: v for k, v in given.items() if v is not None})
 
 
-# Limits: (field, variable, type); docs/security.md lists them.
-_BOUNDS: tuple[tuple[str, str, type], ...] = (
-    ("write_timeout", "ALGOKG_WRITE_TIMEOUT", float),
-    ("max_nesting", "ALGOKG_MAX_NESTING", int),
-    ("validate_timeout", "ALGOKG_VALIDATE_TIMEOUT", float),
-    ("validate_workers", "ALGOKG_VALIDATE_WORKERS", int),
-    ("max_query_chars", "ALGOKG_MAX_QUERY_CHARS", int),
-    ("max_query_depth", "ALGOKG_MAX_QUERY_DEPTH", int),
-    ("anonymous_max_query_timeout", "ALGOKG_ANONYMOUS_MAX_QUERY_TIMEOUT", float),
-    ("client_concurrency", "ALGOKG_CLIENT_CONCURRENCY", int),
-    ("long_query_seconds", "ALGOKG_LONG_QUERY_SECONDS", float),
-    ("max_query_body", "ALGOKG_MAX_QUERY_BODY", int),
-    ("max_upload_body", "ALGOKG_MAX_UPLOAD_BODY", int),
-    ("max_validate_body", "ALGOKG_MAX_VALIDATE_BODY", int),
-    ("max_other_body", "ALGOKG_MAX_OTHER_BODY", int),
-    ("header_timeout", "ALGOKG_HEADER_TIMEOUT", float),
-    ("body_timeout", "ALGOKG_BODY_TIMEOUT", float),
-    ("body_min_rate", "ALGOKG_BODY_MIN_RATE", float),
+# Numbers an operator sets: (field, variable, type, the least value allowed, whether that value itself is allowed);
+# docs/security.md lists them. The loader's input limits (ALGOKG_MAX_FIELD_CHARS, …) are `loader.sources.limits`'.
+_BOUNDS: tuple[tuple[str, str, type, float, bool], ...] = (
+    ("query_timeout", "ALGOKG_QUERY_TIMEOUT", float, 0, False),
+    ("max_query_timeout", "ALGOKG_MAX_QUERY_TIMEOUT", float, 0, False),
+    ("remote_refresh", "ALGOKG_REMOTE_REFRESH", float, 0, True),
+    ("query_workers", "ALGOKG_QUERY_WORKERS", int, 1, True),
+    ("write_timeout", "ALGOKG_WRITE_TIMEOUT", float, 0, False),
+    ("validate_timeout", "ALGOKG_VALIDATE_TIMEOUT", float, 0, False),
+    ("validate_workers", "ALGOKG_VALIDATE_WORKERS", int, 1, True),
+    ("max_query_chars", "ALGOKG_MAX_QUERY_CHARS", int, 1, True),
+    ("max_query_depth", "ALGOKG_MAX_QUERY_DEPTH", int, 1, True),
+    ("anonymous_max_query_timeout", "ALGOKG_ANONYMOUS_MAX_QUERY_TIMEOUT", float, 0, False),
+    ("client_concurrency", "ALGOKG_CLIENT_CONCURRENCY", int, 0, True),
+    ("long_query_seconds", "ALGOKG_LONG_QUERY_SECONDS", float, 0, True),
+    ("max_query_body", "ALGOKG_MAX_QUERY_BODY", int, 1, True),
+    ("max_upload_body", "ALGOKG_MAX_UPLOAD_BODY", int, 1, True),
+    ("max_validate_body", "ALGOKG_MAX_VALIDATE_BODY", int, 1, True),
+    ("max_other_body", "ALGOKG_MAX_OTHER_BODY", int, 1, True),
+    ("header_timeout", "ALGOKG_HEADER_TIMEOUT", float, 0, False),
+    ("body_timeout", "ALGOKG_BODY_TIMEOUT", float, 0, False),
+    ("body_min_rate", "ALGOKG_BODY_MIN_RATE", float, 0, False),
 )
 
 
@@ -143,12 +144,27 @@ def _bounds_from_environment() -> dict[str, object]:
     from sparql_api.clients import parse_networks
 
     found: dict[str, object] = {}
-    for name, variable, kind in _BOUNDS:
+    for name, variable, kind, least, least_allowed in _BOUNDS:
         if value := os.environ.get(variable):
-            try:
-                found[name] = kind(value)
-            except ValueError:
-                raise ValueError(f"{variable} must be a number ({kind.__name__}), not {value!r}") from None
+            found[name] = _number(variable, value, kind, least, least_allowed)
     if proxies := os.environ.get("ALGOKG_TRUSTED_PROXIES"):
         found["trusted_proxies"] = parse_networks(proxies)
+    try:  # read by the loader's readers in the request-body workers: checked here, before any request
+        found["max_nesting"] = input_limits().nesting  # one nesting limit for the loader and request bodies
+    except AlgokgError as error:
+        raise ValueError(error.message) from None
     return found
+
+
+def _number(variable: str, raw: str, kind: type, least: float, least_allowed: bool) -> float | int:
+    """`raw` as a `kind` of at least `least` (above it unless `least_allowed`); ValueError naming `variable`."""
+    whole = kind is int
+    expected = f"{'a whole number' if whole else 'a number'} {'of' if least_allowed else 'above'} {least:g}"
+    expected += " or more" if least_allowed else ""
+    try:
+        value = kind(raw.strip())
+    except ValueError:
+        raise ValueError(f"{variable} must be {expected}, not {raw!r}") from None
+    if not math.isfinite(value) or value < least or (value == least and not least_allowed):
+        raise ValueError(f"{variable} must be {expected}, not {raw!r}")
+    return value

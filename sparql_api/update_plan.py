@@ -1,6 +1,6 @@
 """What a SPARQL update will touch, read before it runs: its graphs (the write's scope), its dataset clauses.
 
-Read in one linear pass over the tokens (`sparql_api.sparql_text`), after pyoxigraph has parsed the update (so
+Read in one linear pass over the tokens (`sparql_api.query_scan`), after pyoxigraph has parsed the update (so
 the text is valid SPARQL): a template (`INSERT DATA`, `DELETE WHERE`, the DELETE/INSERT of a modify) is flat
 (`GRAPH g { triples }` blocks and triples), so the graphs it names are found without a parse tree, and a WHERE
 clause changes nothing and is skipped whatever it holds. The graphs an update may change bound what the write
@@ -17,13 +17,24 @@ DELETE WHERE has no USING form and keeps the store's default graph.
 """
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
 from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, parse
 
 from loader.writes import GraphName, Scope
-from sparql_api.sparql_text import Token, TooDeep, check_nesting, find_keyword, group_end, position, tokens
+from sparql_api.query_scan import (
+    CLOSING,
+    OPENING,
+    Token,
+    TooDeep,
+    check_nesting,
+    find_keyword,
+    group_end,
+    position,
+    tokens,
+)
 
 
 class UpdateRejected(Exception):
@@ -81,11 +92,11 @@ class _Reader:
         self.prefixes: dict[str, str] = {}
 
     def _at(self, offset: int) -> None:
-        self._tokens = tokens(self._text, offset)
+        self._tokens = _significant(self._text, offset)
         self._next: Token | None = next(self._tokens, None)
 
     def peek(self) -> str | None:
-        return self._next.keyword if self._next is not None else None
+        return _word(self._next) if self._next is not None else None
 
     def take(self) -> Token:
         token = self._next
@@ -95,7 +106,7 @@ class _Reader:
         return token
 
     def expect(self, keyword: str) -> None:
-        if self.take().keyword != keyword:
+        if _word(self.take()) != keyword:
             raise _Unreadable
 
     def skip_if(self, keyword: str) -> bool:
@@ -117,9 +128,19 @@ class _Reader:
 
     def skip_group(self) -> None:
         """Past one bracketed group (a WHERE clause, a GRAPH block, a blank node), whatever it holds."""
-        if self._next is None or self._next.kind != "open":
+        if self._next is None or self._next.text not in OPENING:
             raise _Unreadable
         self._at(group_end(self._text, self._next.start))
+
+
+def _significant(text: str, offset: int) -> Iterator[Token]:
+    """The tokens from `offset` without white space and comments."""
+    return (token for token in tokens(text, offset) if token.significant)
+
+
+def _word(token: Token) -> str:
+    """A keyword upper-cased, any other token as written (`{`, `;`, a name)."""
+    return token.keyword or token.text
 
 
 def plan_update(update: str, base_iri: str) -> UpdatePlan:
@@ -228,7 +249,7 @@ def _graph_or_default(reader: _Reader) -> GraphName:
 
 def _names_dataset(update: str) -> bool:
     """Whether WITH or USING occurs as a keyword (for an update whose structure was not read)."""
-    return any(token.kind == "word" and token.keyword in ("WITH", "USING") for token in tokens(update))
+    return any(token.keyword in ("WITH", "USING") for token in tokens(update))
 
 
 @lru_cache(maxsize=4096)  # a worker lives long: bounded
@@ -256,15 +277,15 @@ def with_protocol_dataset(update: str, using: list[str], using_named: list[str])
             raise UpdateRejected(f"not an absolute IRI: {iri!r} (using-graph-uri / using-named-graph-uri)")
     clauses = " ".join([*(f"USING <{g}>" for g in using), *(f"USING NAMED <{g}>" for g in using_named)]) + " "
     offsets, depth, before = [], 0, ""
-    for token in tokens(update):
-        if token.kind in ("open", "close"):
-            depth += 1 if token.kind == "open" else -1
+    for token in _significant(update, 0):
+        if token.text in OPENING or token.text in CLOSING:
+            depth += 1 if token.text in OPENING else -1
             if depth == 0:
                 before = "}"
         elif depth == 0:
             if token.keyword == "WHERE" and before != "DELETE":  # DELETE WHERE has no USING form
                 offsets.append(token.start)
-            before = token.keyword
+            before = _word(token)
     for offset in reversed(offsets):
         update = update[:offset] + clauses + update[offset:]
     return update

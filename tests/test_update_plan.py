@@ -1,5 +1,6 @@
 """`sparql_api.update_plan`: the graphs an update may change, read in one linear pass, checked against what
-pyoxigraph actually changes; the screen (nesting, LOAD, SERVICE); the body limits of `sparql_api.body_jobs`."""
+pyoxigraph actually changes; the screen (nesting, LOAD, SERVICE). The nesting of JSON and XML bodies is the
+loader's (`tests/loader/test_nesting_scans.py`)."""
 
 import time
 
@@ -8,8 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, Store
 
-from sparql_api.nesting import TooDeepBody, check_json_nesting, check_xml_nesting
-from sparql_api.sparql_text import check_nesting
+from sparql_api.query_scan import check_nesting
 from sparql_api.update_plan import UpdateRejected, plan_update, screen, with_protocol_dataset
 
 BASE = "http://example.org/base/update"
@@ -244,22 +244,3 @@ def test_a_10000_triple_insert_is_read_in_linear_time() -> None:
     plan = plan_update(update, BASE)
     assert time.perf_counter() - started < 5.0  # generous: a busy machine, and 100 times below the old time
     assert plan.scope == {NamedNode("http://example.org/bulk")}
-
-
-# -- the limits of other bodies ---------------------------------------------------------------------------------
-
-
-def test_json_nested_too_deeply_is_located() -> None:
-    check_json_nesting(b'{"a": [[["[[[[[[ in a string"]]], {"b": {}}]}', 4, "the body")
-    with pytest.raises(TooDeepBody) as refused:
-        check_json_nesting(b'{"a":\n  ' + b"[" * 50_000 + b"]" * 50_000 + b"}", 100, "the body")
-    assert (refused.value.line, refused.value.column) == (2, 3 + 99)
-    assert "nested more than 100 deep" in refused.value.message
-
-
-def test_xml_nested_too_deeply_is_located() -> None:
-    head = b'<?xml version="1.0"?>\n<!-- <a><a><a> --><r a="1>2"><e/><![CDATA[<a><a>]]>'
-    check_xml_nesting(head + b"<a>" * 98 + b"</a>" * 98 + b"</r>", 100, "the body")
-    with pytest.raises(TooDeepBody) as refused:
-        check_xml_nesting(head + b"<a>" * 20_000 + b"</a>" * 20_000 + b"</r>", 100, "the body")
-    assert refused.value.line == 2 and "elements are nested more than 100 deep" in refused.value.message

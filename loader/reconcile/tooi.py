@@ -12,12 +12,14 @@ are read by :func:`read_register_csv`.
 """
 
 import csv
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from loader.errors import SourceError
 from loader.reconcile.cache import Pin, ReconcileError
+from loader.sources.csv_rows import dict_rows
+from loader.sources.json_text import parse_json
 
 TOOI_ID = "https://identifier.overheid.nl/tooi/id/"
 _ONT = "https://identifier.overheid.nl/tooi/def/ont/"
@@ -126,33 +128,29 @@ TRANSLATION_PIN = Pin(
 def read_register_csv(path: Path, *, rank: int = 0) -> list[OrganisationEntry]:
     """Read a ``name;identifier;org_id`` list (UTF-8, optional BOM) into entries.
 
+    :raises SourceError: not UTF-8 or not CSV, a field over the field-size limit (with file and line).
     :raises ReconcileError: a row lacks a name or has an unknown ``org_id`` (with file and line).
     """
     entries = []
     kind = list_kind(path)
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle, delimiter=";")
-        for row in reader:
-            name, code = (row.get("name") or "").strip(), (row.get("org_id") or "").strip()
-            if not name or not code:
-                raise ReconcileError("row needs a name and an org_id", path=path, line=reader.line_num)
-            try:
-                iri = tooi_iri(code)
-            except ReconcileError as err:
-                raise ReconcileError(err.message, path=path, line=reader.line_num, field="org_id") from err
-            entries.append(OrganisationEntry(name=name, iri=iri, source=path.name, kind=kind, rank=rank))
+    for line, row in dict_rows(path):
+        name, code = (row.get("name") or "").strip(), (row.get("org_id") or "").strip()
+        if not name or not code:
+            raise ReconcileError("row needs a name and an org_id", path=path, line=line)
+        try:
+            iri = tooi_iri(code)
+        except ReconcileError as err:
+            raise ReconcileError(err.message, path=path, line=line, field="org_id") from err
+        entries.append(OrganisationEntry(name=name, iri=iri, source=path.name, kind=kind, rank=rank))
     return entries
 
 
 def read_tooi_jsonld(path: Path, *, rank: int = 0) -> list[OrganisationEntry]:
     """Read a TOOI value list in expanded JSON-LD: every official, preferred and historical name.
 
-    :raises ReconcileError: the file is not a JSON-LD list.
+    :raises ReconcileError: the file is not JSON within the input limits, or not a JSON-LD list.
     """
-    try:
-        nodes = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as err:
-        raise ReconcileError(f"not readable as JSON: {err}", path=path) from err
+    nodes = _json(path, "not readable as JSON")
     if not isinstance(nodes, list):
         raise ReconcileError("a TOOI value list is a JSON-LD array of nodes", path=path)
     entries = []
@@ -160,6 +158,8 @@ def read_tooi_jsonld(path: Path, *, rank: int = 0) -> list[OrganisationEntry]:
         if not isinstance(node, dict) or not _values(node, "organisatiecode"):
             continue
         current = node.get(_PROV_SPECIALIZATION_OF) or [{"@id": node.get("@id", "")}]
+        if not isinstance(current, list) or not isinstance(current[0], dict):
+            continue  # not the shape of a TOOI node: no name of it is trusted
         iri = str(current[0].get("@id", ""))
         if not iri.startswith(TOOI_ID):
             continue
@@ -202,12 +202,22 @@ def read_translations(path: Path) -> dict[str, str]:
 
     :raises ReconcileError: the file lacks ``default_translations.organization``.
     """
+    spec = _json(path, "no default_translations.organization")
     try:
-        spec = json.loads(path.read_text(encoding="utf-8"))
         dutch_to_english = spec["default_translations"]["organization"]
-    except (OSError, ValueError, KeyError, TypeError) as err:
+        return {str(english): str(dutch) for dutch, english in dutch_to_english.items()}
+    except (KeyError, TypeError, AttributeError) as err:
         raise ReconcileError(f"no default_translations.organization: {err}", path=path) from err
-    return {str(english): str(dutch) for dutch, english in dutch_to_english.items()}
+
+
+def _json(path: Path, what: str) -> object:
+    """The JSON document of ``path``, within the loader's input limits (nesting, numbers, strings)."""
+    try:
+        return parse_json(path.read_text(encoding="utf-8"), label=str(path))
+    except (OSError, ValueError) as err:
+        raise ReconcileError(f"{what}: {err}", path=path) from err
+    except SourceError as err:
+        raise ReconcileError(f"{what}: {err.message}", path=path, line=err.line, field=err.field) from None
 
 
 def bundled_entries(paths: Iterable[Path]) -> list[OrganisationEntry]:

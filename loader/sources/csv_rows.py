@@ -1,9 +1,11 @@
 """CSV text -> rows within the input limits (:mod:`loader.sources.limits`), each with its line, and located errors.
 
-The one CSV reader of every importer (the register's export, the US AI use case inventory, the AI Watch source
-catalogues): UTF-8 (with or without BOM), a header row, every row as wide as the header. Memory stays bounded:
-lines are read in pieces of at most the field-size limit, and a field over it is a located error, as are bytes
-that are not UTF-8, a truncated file, an unterminated quote, a missing or repeated column.
+`rows` is the CSV reader of every importer (the register's export, the US AI use case inventory, the AI Watch
+source catalogues): UTF-8 (with or without BOM), a header row, every row as wide as the header. Memory stays
+bounded: lines are read in pieces of at most the field-size limit, and a field over it is a located error, as
+are bytes that are not UTF-8, a truncated file, an unterminated quote, a missing or repeated column. `dict_rows`
+reads the small lists a user gives (an organisation list, a table of norms; `;`-separated), rows shorter than the
+header allowed.
 """
 
 import csv
@@ -14,9 +16,9 @@ from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from loader.errors import SourceError
-from loader.sources.limits import ENVIRONMENT, input_limits
+from loader.sources.limits import ENVIRONMENT, allow_csv_fields, input_limits
 
-__all__ = ["CsvRow", "rows"]
+__all__ = ["CsvRow", "dict_rows", "rows"]
 
 
 @dataclass(frozen=True)
@@ -51,21 +53,18 @@ def rows(
     label = str(path) if path is not None else name
     opened: BinaryIO = path.open("rb") if path is not None else io.BytesIO(data or b"")
     limit = input_limits().field_chars
-    previous_limit = csv.field_size_limit(limit)
-    try:
-        with opened, io.TextIOWrapper(opened, encoding="utf-8-sig", newline="") as text:
-            yield from _rows(
-                text,
-                label=label,
-                path=path,
-                data=data,
-                limit=limit,
-                required=required,
-                aliases=aliases or {},
-                hint=encoding_hint,
-            )
-    finally:
-        csv.field_size_limit(previous_limit)
+    allow_csv_fields(limit)  # the csv module's limit may be higher (another read's): each row is checked too
+    with opened, io.TextIOWrapper(opened, encoding="utf-8-sig", newline="") as text:
+        yield from _rows(
+            text,
+            label=label,
+            path=path,
+            data=data,
+            limit=limit,
+            required=required,
+            aliases=aliases or {},
+            hint=encoding_hint,
+        )
 
 
 def _rows(
@@ -100,6 +99,9 @@ def _rows(
             continue
         if pieces.cut:
             field = header[min(len(row), len(header)) - 1]
+            raise SourceError(_over_limit(limit), path=label, line=start_line, field=field)
+        if (over := next((number for number, value in enumerate(row) if len(value) > limit), None)) is not None:
+            field = header[over] if over < len(header) else None
             raise SourceError(_over_limit(limit), path=label, line=start_line, field=field)
         if len(row) != len(header):
             raise _width_error(row, header, label=label, line=start_line, at_end=pieces.exhausted)
@@ -173,7 +175,7 @@ def _csv_error(
 
 
 def _over_limit(limit: int) -> str:
-    return f"field over {limit:,} characters ({ENVIRONMENT['field_chars']})"
+    return f"a field over {limit:,} characters ({ENVIRONMENT['field_chars']})"
 
 
 def _column_over_limit(binary: BinaryIO, *, line: int, limit: int) -> int | None:
@@ -234,3 +236,35 @@ def _encoding_error(
 
 def _open(path: Path | None, data: bytes | None) -> BinaryIO:
     return path.open("rb") if path is not None else io.BytesIO(data or b"")
+
+
+def dict_rows(path: Path, *, delimiter: str = ";") -> Iterator[tuple[int, dict[str, str | None]]]:
+    """(line, row) for each record of ``path`` (UTF-8, optional BOM; the first line names the columns); a row
+    shorter than the header has None for the columns it lacks.
+
+    :raises SourceError: not UTF-8, not CSV, or a field over the field-size limit (file and line).
+    """
+    limit = input_limits().field_chars
+    allow_csv_fields(limit)  # the module's limit may be higher (another read's): each row is checked too
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle, delimiter=delimiter)
+        try:
+            for row in reader:
+                if any(len(value) > limit for value in row.values() if isinstance(value, str)):
+                    raise SourceError(_over_limit(limit), path=path, line=reader.line_num)
+                yield reader.line_num, row  # type: ignore[misc]
+        except UnicodeDecodeError:
+            raise _not_utf8(path) from None
+        except csv.Error as error:
+            problem = _over_limit(limit) if "field limit" in str(error) else f"not readable as CSV: {error}"
+            raise SourceError(problem, path=path, line=reader.line_num + 1) from None  # the line it failed on
+
+
+def _not_utf8(path: Path) -> SourceError:
+    raw = path.read_bytes()  # the decoder reads ahead: the byte's line is found in the bytes
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        return SourceError(f"not UTF-8: byte 0x{raw[error.start]:02x} (save the file as UTF-8)", path=path, line=line)
+    return SourceError("not UTF-8", path=path)  # pragma: no cover - the reader failed on these bytes

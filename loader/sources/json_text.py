@@ -19,10 +19,12 @@ from itertools import accumulate
 from loader.errors import SourceError
 from loader.sources.limits import ENVIRONMENT, InputLimits, input_limits
 
-_STRING = re.compile(r'"(?:[^"\\]++|\\.)*+"', re.DOTALL)
+# A string runs to its closing quote or, never closed, to the end of the text: no quote is read twice, so the
+# scans below take time in proportion to the text whatever it holds (`"\"\"\"…` without an end included).
+_STRING = re.compile(r'"(?:[^"\\]++|\\.)*+"?', re.DOTALL)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]++")
 _NUMBER_CHARS = "-+0123456789.eE"
-_TOKEN = re.compile(r'"(?:[^"\\]++|\\.)*+"|[\[\]{}]|[-+0-9.eE]+|NaN|Infinity|"', re.DOTALL)
+_TOKEN = re.compile(r'"(?:[^"\\]++|\\.)*+(?P<closed>")?|[\[\]{}]|[-+0-9.eE]+|NaN|Infinity', re.DOTALL)
 _STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 _ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -123,8 +125,10 @@ def _locate(text: str, *, limits: InputLimits) -> tuple[int, str]:
     depth = 0
     for match in _TOKEN.finditer(text):
         token = match.group()
-        if token == '"':
-            return match.start(), "a string that is never closed"
+        if token[0] == '"':
+            if match["closed"] is None:
+                return match.start(), "a string that is never closed"
+            continue
         if token in _STEP:
             depth += _STEP[token]
             if depth > limits.nesting:

@@ -1,24 +1,28 @@
-"""The input limits every reader applies, one set for every format (CSV, the JSON flavours, RDF).
+"""The input limits every reader applies, one set for every format (CSV, the JSON flavours, YAML, RDF).
 
-They bound what one file may make the loader (or the server's RDF parsing) hold or compute; a value
-over a limit is a located error, never a crash. Each has a default and an environment variable, read
-when a file is read (so a test or an operator can change it without restarting anything):
+They bound what one file may make the loader (or the server's RDF parsing, or the compliance commands) hold or
+compute; a value over a limit is a located error, never a crash. Each has a default and an environment variable,
+read when a file is read (so a test or an operator can change it without restarting anything; `algokg serve`
+checks them at startup):
 
 ===========================  ===============================  ==========  ==========================================
 limit                        variable                         default     what it bounds
 ===========================  ===============================  ==========  ==========================================
 ``field_chars``              ``ALGOKG_MAX_FIELD_CHARS``       1,048,576   characters of one value: a CSV field, a JSON
-                                                                          string or key, an RDF literal
+                                                                          string or key, a YAML scalar, an RDF literal
 ``nesting``                  ``ALGOKG_MAX_NESTING``           64          nesting of JSON/JSON-LD arrays and objects,
-                                                                          and of RDF/XML elements
-``number_chars``             ``ALGOKG_MAX_NUMBER_CHARS``      100         characters of one number (JSON, RDF
+                                                                          YAML collections, RDF/XML elements
+``number_chars``             ``ALGOKG_MAX_NUMBER_CHARS``      100         characters of one number (JSON, YAML, RDF
                                                                           numeric literals)
-``entity_expansion``         ``ALGOKG_MAX_ENTITY_EXPANSION``  10,485,760  characters RDF/XML entity references may add
-                                                                          in all (or the file's own size if larger)
+``entity_expansion``         ``ALGOKG_MAX_ENTITY_EXPANSION``  10,485,760  characters RDF/XML entity references or YAML
+                                                                          aliases may add in all (or the file's own
+                                                                          size if larger)
 ===========================  ===============================  ==========  ==========================================
 """
 
+import csv
 import os
+import threading
 from dataclasses import dataclass, fields
 
 from loader.errors import AlgokgError
@@ -44,6 +48,20 @@ ENVIRONMENT = {
     "number_chars": "ALGOKG_MAX_NUMBER_CHARS",
     "entity_expansion": "ALGOKG_MAX_ENTITY_EXPANSION",
 }
+
+
+_CSV_LIMIT = threading.Lock()
+
+
+def allow_csv_fields(limit: int) -> None:
+    """Let Python's ``csv`` readers take fields of ``limit`` characters: the module's limit is one for the whole
+    process, so it is only ever raised here (under a lock), never lowered or restored, and a reader whose own limit
+    is lower checks its fields itself. Setting it per read and restoring it afterwards let one thread's (or one
+    unfinished generator's) restore cut another read short.
+    """
+    with _CSV_LIMIT:
+        if csv.field_size_limit() < limit:
+            csv.field_size_limit(limit)
 
 
 def input_limits() -> InputLimits:

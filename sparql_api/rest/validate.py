@@ -3,8 +3,9 @@
 The body is read by the loader's own readers and mapping (`loader.pipeline.prepare`), so a record is
 judged exactly as `algokg load` would judge it: standard-1.0 JSON (or any register JSON flavour), a CSV
 export (header row + records), Turtle, N-Triples or JSON-LD, told by Content-Type. It is read and validated
-in a validate worker (`sparql_api.body_jobs.run_validate`), never in the server: JSON nested deeper than
-`Settings.max_nesting` is a located 400, and a validation that overruns `Settings.validate_timeout` a 503.
+in a validate worker (`sparql_api.body_jobs.run_validate`), never in the server, within the loader's input
+limits (JSON nested deeper than `ALGOKG_MAX_NESTING`, a number or a field too long: a located 422, as
+`algokg load` refuses them), and a validation that overruns `Settings.validate_timeout` is a 503.
 """
 
 from typing import Annotated, Literal
@@ -33,10 +34,10 @@ REPORTS = ["application/json", "text/plain", "text/csv", "text/turtle"]
     summary="Validate a record against the SHACL profiles (nothing is stored)",
     responses={
         200: {"content": {media: {} for media in REPORTS}, "description": "the report; `conforms` says the verdict"},
-        400: {"description": "an empty body, or JSON nested too deeply (located: line, column)"},
+        400: {"description": "an empty body"},
         413: {"description": "a body over ALGOKG_MAX_VALIDATE_BODY bytes (5 MB)"},
         415: {"description": "a Content-Type that is not a register or RDF format"},
-        422: {"description": "the body cannot be read as that format (located: line, field)"},
+        422: {"description": "the body cannot be read as that format or is over an input limit (located: line, field)"},
         503: {"description": "the validation did not finish within its deadline"},
     },
 )
@@ -61,7 +62,7 @@ async def validate(
     if not body.strip():
         return problem(400, detail="the body is empty: send the record to validate")
     settings = request.app.state.settings
-    job = ValidateJob(body, suffix, language, answer, report_language, settings.max_nesting)
+    job = ValidateJob(body, suffix, language, answer, report_language)
     timeout = settings.validate_timeout
     return await run_job(
         request, "validate", "validate", job, timeout=timeout, wait=timeout, setting="ALGOKG_VALIDATE_TIMEOUT"

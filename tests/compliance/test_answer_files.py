@@ -13,30 +13,8 @@ import pytest
 
 from compliance.answer_files import AnswerFileError, check_answers, read_answers
 from compliance.decision_tree import DecisionTree, read_tree
+from tests.compliance.answers import DEPLOYER_13_0_2, answers_yaml
 from tests.conftest import shared_path
-
-HEAD = "answered_by: Team Data, gemeente Voorbeeld\nanswered_at: 2026-05-01T10:00:00+02:00\nanswers:\n"
-# A municipality deploying a vendor's Annex III system that profiles people: conclusion 13.0.2.
-DEPLOYER_13_0_2 = [
-    ('"1.1"', "Ja"),
-    ('"1.2"', "We gebruiken een extern ontwikkelde toepassing zonder aanpassingen"),
-    ('"1.3"', "In gebruik"),
-    ('"1.4.1"', "Ja, het is een AI-systeem"),
-    ('"1.5"', "Nee"),
-    ('"2.0"', "Naar risicogroep bepaling"),
-    ('"2.1"', "Nee"),
-    ('"2.3"', "Geen van beide"),
-    ('"2.4"', "Ja"),
-    ('"2.7.2"', "Nee"),
-    ('"2.5"', "Ja"),
-    ('"2.6"', "Ja"),
-    ('"2.11"', "Nee"),
-    ('"2.9"', "Nee"),
-]
-
-
-def _yaml(pairs: list[tuple[str, str]]) -> str:
-    return HEAD + "".join(f"  {key}: {value}\n" for key, value in pairs)
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +33,7 @@ def _problems(path: Path, tree: DecisionTree | None = None) -> list[tuple[int | 
 
 def test_a_question_answered_twice_is_refused_with_both_lines(tmp_path: Path) -> None:
     answers = tmp_path / "twice.yaml"
-    answers.write_text(_yaml([*DEPLOYER_13_0_2, ('"2.5"', "Nee")]), encoding="utf-8")
+    answers.write_text(answers_yaml([*DEPLOYER_13_0_2, ('"2.5"', "Nee")]), encoding="utf-8")
     # before: accepted, the last answer won, and the conclusion became 13.0.4
     ((line, where, message),) = _problems(answers)
     assert (line, where) == (18, "2.5")
@@ -65,7 +43,7 @@ def test_a_question_answered_twice_is_refused_with_both_lines(tmp_path: Path) ->
 def test_an_unquoted_id_is_refused_with_a_hint_to_quote_it(tmp_path: Path) -> None:
     answers = tmp_path / "unquoted.yaml"
     pairs = [(key, value) if key != '"2.9"' else ('"2.9"', "Ja") for key, value in DEPLOYER_13_0_2]
-    answers.write_text(_yaml([*pairs, ("2.10", "Nee")]), encoding="utf-8")
+    answers.write_text(answers_yaml([*pairs, ("2.10", "Nee")]), encoding="utf-8")
     # before: YAML read 2.10 as 2.1, which overwrote question 2.1, and the error said 2.10 was not answered
     ((line, where, message),) = _problems(answers)
     assert (line, where) == (18, "2.10")
@@ -74,7 +52,7 @@ def test_an_unquoted_id_is_refused_with_a_hint_to_quote_it(tmp_path: Path) -> No
 
 def test_an_unknown_question_is_refused(tmp_path: Path, tree: DecisionTree) -> None:
     answers = tmp_path / "unknown.yaml"
-    answers.write_text(_yaml([*DEPLOYER_13_0_2, ('"9.9"', "Ja")]), encoding="utf-8")
+    answers.write_text(answers_yaml([*DEPLOYER_13_0_2, ('"9.9"', "Ja")]), encoding="utf-8")
     # before: accepted with exit 0 and stored
     ((line, where, message),) = _problems(answers, tree)
     assert (line, where) == (18, "9.9") and "no question '9.9' in the decision tree" in message
@@ -86,7 +64,7 @@ def test_an_unknown_question_is_refused(tmp_path: Path, tree: DecisionTree) -> N
 )
 def test_yes_and_empty_answers_are_shown_as_written(tmp_path: Path, value: str, shown: str) -> None:
     answers = tmp_path / "typed.yaml"
-    answers.write_text(_yaml([*DEPLOYER_13_0_2[:10], ('"2.5"', value)]), encoding="utf-8")
+    answers.write_text(answers_yaml([*DEPLOYER_13_0_2[:10], ('"2.5"', value)]), encoding="utf-8")
     # before: shown as True and None
     ((line, where, message),) = _problems(answers)
     assert (line, where) == (14, "2.5") and shown in message
@@ -98,7 +76,7 @@ def test_answers_outside_the_question_are_refused_with_its_answers(tmp_path: Pat
     pairs = [*DEPLOYER_13_0_2]
     pairs[10] = ('"2.5"', "Misschien")
     pairs[1] = ('"1.2"', "012")  # an unquoted whole number is the answer's number (YAML: octal 10): out of range
-    answers.write_text(_yaml(pairs), encoding="utf-8")
+    answers.write_text(answers_yaml(pairs), encoding="utf-8")
     found = _problems(answers, tree)
     assert [(line, where) for line, where, _ in found] == [(5, "1.2"), (14, "2.5")]
     assert (
@@ -132,7 +110,7 @@ def test_a_good_file_keeps_values_as_written(tmp_path: Path, tree: DecisionTree)
     answers = tmp_path / "good.yaml"
     pairs = [*DEPLOYER_13_0_2]
     pairs[5] = ('"2.0"', "1")  # the answer's number
-    answers.write_text(_yaml(pairs), encoding="utf-8")
+    answers.write_text(answers_yaml(pairs), encoding="utf-8")
     sheet = read_answers(answers)
     check_answers(tree, sheet)
     assert sheet.answers["2.0"] == 1 and sheet.written("2.0") == "1" and sheet.written("1.1") == "Ja"

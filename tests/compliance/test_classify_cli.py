@@ -15,28 +15,9 @@ from pyoxigraph import NamedNode, Variable
 
 from loader.cli import cli
 from loader.store import build_store, open_store
+from tests.compliance.answers import COMMON, DEPLOYER_13_0_2, answers_yaml
 from tests.conftest import shared_path
 
-HEAD = "answered_by: Team Data, gemeente Voorbeeld\nanswered_at: 2026-05-01T10:00:00+02:00\nanswers:\n"
-COMMON = [
-    ('"1.1"', "Ja"),
-    ('"1.2"', "We gebruiken een extern ontwikkelde toepassing zonder aanpassingen"),
-    ('"1.3"', "In gebruik"),
-    ('"1.4.1"', "Ja, het is een AI-systeem"),
-]
-DEPLOYER_13_0_2 = [
-    *COMMON,
-    ('"1.5"', "Nee"),
-    ('"2.0"', "Naar risicogroep bepaling"),
-    ('"2.1"', "Nee"),
-    ('"2.3"', "Geen van beide"),
-    ('"2.4"', "Ja"),
-    ('"2.7.2"', "Nee"),
-    ('"2.5"', "Ja"),
-    ('"2.6"', "Ja"),
-    ('"2.11"', "Nee"),
-    ('"2.9"', "Nee"),
-]
 EXEMPT_11_2 = [*COMMON, ('"1.5"', "Ja")]  # 1.5 Ja: an exemption (e.g. military) -> 11.2
 OPEN_SOURCE_11_2 = [  # not high-risk, open source, no transparency duty -> 11.2 (Art 2(12))
     *COMMON,
@@ -49,10 +30,6 @@ OPEN_SOURCE_11_2 = [  # not high-risk, open source, no transparency duty -> 11.2
     ('"2.9"', "Nee"),
 ]
 NOT_AI_11_1 = [*COMMON[:3], ('"1.4.1"', "Ik weet het niet"), ('"1.6.1"', "Ja")]  # rule-based -> 11.1
-
-
-def _yaml(pairs: list[tuple[str, str]]) -> str:
-    return HEAD + "".join(f"  {key}: {value}\n" for key, value in pairs)
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +81,7 @@ def test_bad_answer_files_are_refused_and_nothing_is_stored(
     tmp_path: Path, store_dir: Path, tree_file: Path, name: str, pairs: list[tuple[str, str]], expected: str
 ) -> None:
     answers = tmp_path / f"{name}.yaml"
-    answers.write_text(_yaml(pairs), encoding="utf-8")
+    answers.write_text(answers_yaml(pairs), encoding="utf-8")
     before = (store_dir / "current").resolve()
     result = _classify(store_dir, tree_file, answers)
     assert result.exit_code == 2 and result.stdout == ""
@@ -142,7 +119,7 @@ def test_out_of_scope_results_say_so_and_store_no_roles(
     reason_nl: str,
 ) -> None:
     answers = tmp_path / f"{name}.yaml"
-    answers.write_text(_yaml(pairs), encoding="utf-8")
+    answers.write_text(answers_yaml(pairs), encoding="utf-8")
     english = _classify(store_dir, tree_file, answers, "00000003")
     assert english.exit_code == 0, english.output
     # before: "conclusion 11.2 (minimal)"; the "does not apply" note only for 11.1, and only on stderr
@@ -160,7 +137,7 @@ def test_out_of_scope_results_say_so_and_store_no_roles(
 
 def test_conclusion_category_and_labels_in_words(tmp_path: Path, store_dir: Path, tree_file: Path) -> None:
     answers = tmp_path / "deployer.yaml"
-    answers.write_text(_yaml(DEPLOYER_13_0_2), encoding="utf-8")
+    answers.write_text(answers_yaml(DEPLOYER_13_0_2), encoding="utf-8")
     text = _classify(store_dir, tree_file, answers)
     assert text.exit_code == 0, text.output
     assert "conclusion 13.0.2: The AI Act applies: you are the deployer of a high-risk AI system." in text.stdout

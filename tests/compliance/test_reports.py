@@ -246,5 +246,9 @@ def test_cli_text_json_csv(store_dir: Path) -> None:
 def test_parameters_checked(store: Store) -> None:
     with pytest.raises(ReportError, match="months"):
         run_report(store_select(store), "obligations-due", months=0)
+    # Before: pyoxigraph's ValueError (a traceback on the command line, a 500 on /api/reports).
+    with pytest.raises(ReportError, match="is not a valid IRI") as refused:
+        run_report(store_select(store), "assessment-gaps", organisation='http://a"b')
+    assert refused.value.field == "organisation"
     assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
     assert add_months(date(2026, 11, 15), 3) == date(2027, 2, 15)

@@ -20,7 +20,7 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +30,7 @@ from click.testing import CliRunner
 from loader.cli import cli
 from loader.store import current_path, open_store
 from tests.fuzz.mutate import Mutant, Mutator
-from tests.fuzz.seeds import loader_seeds
+from tests.fuzz.seeds import Seed, loader_seeds
 
 EXIT_CODES = {0, 1, 2, 3}
 UNCHECKED = re.compile(r"cannot be read \(\w+: ")  # the message of loader.pipeline's last line of defence
@@ -112,62 +112,24 @@ class LoaderFuzz:
         self.work_dir.mkdir(parents=True, exist_ok=True)
 
     def run(self, target: str, inputs: int, *, subprocesses: int = 0, huge: int = 0) -> Tally:
-        seeds = loader_seeds(target)
-        mutator = Mutator(target, [seed.data for seed in seeds], seed=self.seed, huge=huge)
         tally = Tally(target)
         started = time.perf_counter()
-        for number in range(inputs):
-            mutant = mutator.mutant(number)
-            suffix = seeds[int(mutant.how.split(";")[0].split()[1])].suffix
-            path = self.work_dir / f"{target}-{number}{suffix}"
-            path.write_bytes(mutant.data)
+        for number, path, mutant in mutant_files(target, loader_seeds(target), inputs, self.work_dir, self.seed, huge):
             strict = number % self.commit_every != 0
             validator = "pyshacl" if number % PYSHACL_EVERY == 1 else "sparql"  # it reads every literal with rdflib
             self._one(tally, path, mutant, strict=strict, validator=validator, failures_so_far=tally.rejected)
             if number < subprocesses:
                 self._subprocess(tally, path, mutant, strict=strict)
-            path.unlink()
         tally.seconds = time.perf_counter() - started
         return tally
 
     def _one(
         self, tally: Tally, path: Path, mutant: Mutant, *, strict: bool, validator: str, failures_so_far: int
     ) -> None:
-        before = fingerprint(self.store_dir)
-        count_quads = failures_so_far % QUAD_COUNT_EVERY == 0
-        quads = quad_count(self.store_dir) if count_quads else None
         args = ["load", "--store", str(self.store_dir), "--validator", validator]
         args += [*(["--strict"] if strict else []), str(path)]
-        with _logged_tracebacks() as logged:
-            result = self.runner.invoke(cli, args)
-        tally.inputs += 1
-        output = result.output
-        problem = None
-        if result.exception is not None and not isinstance(result.exception, SystemExit):
-            tally.tracebacks += 1
-            problem = f"raised {type(result.exception).__name__}: {str(result.exception)[:200]}"
-        elif "Traceback (most recent call last)" in output or logged:
-            tally.tracebacks += 1
-            problem = f"traceback in the output or log: {logged[:1]}"
-        elif UNCHECKED.search(output):
-            tally.unchecked += 1
-            problem = f"unchecked: {_last_line(output)}"
-        elif result.exit_code not in EXIT_CODES:
-            tally.bad_exit += 1
-            problem = f"exit code {result.exit_code}"
-        if result.exit_code == 0:
-            tally.accepted += 1
-        else:
-            if problem is None:
-                tally.rejected += 1
-            changed = fingerprint(self.store_dir) != before
-            if not changed and quads is not None:
-                changed = quad_count(self.store_dir) != quads
-            if changed:
-                tally.store_changed += 1
-                problem = (problem + "; " if problem else "") + "the store changed on a failed load"
-        if problem:
-            tally.failures.append(f"{path.name} ({mutant.how}): {problem}")
+        count_quads = failures_so_far % QUAD_COUNT_EVERY == 0
+        judge(tally, self.runner, args, self.store_dir, f"{path.name} ({mutant.how})", count_quads=count_quads)
 
     def _subprocess(self, tally: Tally, path: Path, mutant: Mutant, *, strict: bool) -> None:
         """The same load in a real interpreter: the exit code and stderr a shell would see."""
@@ -181,6 +143,59 @@ class LoaderFuzz:
         if "Traceback (most recent call last)" in stderr:
             tally.tracebacks += 1
             tally.failures.append(f"{path.name} ({mutant.how}): subprocess traceback: {stderr[-300:]}")
+
+
+def mutant_files(
+    target: str, seeds: Sequence[Seed], inputs: int, work_dir: Path, seed: int, huge: int
+) -> Iterator[tuple[int, Path, Mutant]]:
+    """(number, file, mutant) for ``inputs`` mutants of ``seeds``, each written to a file named with its seed's
+    extension (which tells the commands the format) and removed when the next is asked for."""
+    mutator = Mutator(target, [item.data for item in seeds], seed=seed, huge=huge)
+    for number in range(inputs):
+        mutant = mutator.mutant(number)
+        suffix = seeds[int(mutant.how.split(";")[0].split()[1])].suffix
+        path = work_dir / f"{target}-{number}{suffix}"
+        path.write_bytes(mutant.data)
+        yield number, path, mutant
+        path.unlink()
+
+
+def judge(tally: Tally, runner: CliRunner, args: list[str], store_dir: Path, what: str, *, count_quads: bool) -> None:
+    """Run one `algokg` command in-process on a fuzz input and tally what it did: a traceback (raised, printed or
+    logged), the loader's last line of defence, an exit code outside 0-3, or a failure that changed the store
+    (its files; its quad count too when ``count_quads``) are bad; any other failure is a clean rejection."""
+    before = fingerprint(store_dir)
+    quads = quad_count(store_dir) if count_quads else None
+    with _logged_tracebacks() as logged:
+        result = runner.invoke(cli, args)
+    tally.inputs += 1
+    output = result.output
+    problem = None
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        tally.tracebacks += 1
+        problem = f"raised {type(result.exception).__name__}: {str(result.exception)[:200]}"
+    elif "Traceback (most recent call last)" in output or logged:
+        tally.tracebacks += 1
+        problem = f"traceback in the output or log: {logged[:1]}"
+    elif UNCHECKED.search(output):
+        tally.unchecked += 1
+        problem = f"unchecked: {_last_line(output)}"
+    elif result.exit_code not in EXIT_CODES:
+        tally.bad_exit += 1
+        problem = f"exit code {result.exit_code}"
+    if result.exit_code == 0:
+        tally.accepted += 1
+    else:
+        if problem is None:
+            tally.rejected += 1
+        changed = fingerprint(store_dir) != before
+        if not changed and quads is not None:
+            changed = quad_count(store_dir) != quads
+        if changed:
+            tally.store_changed += 1
+            problem = (problem + "; " if problem else "") + "the store changed on a failed command"
+    if problem:
+        tally.failures.append(f"{what}: {problem}")
 
 
 class _Collect(logging.Handler):

@@ -152,6 +152,35 @@ TARGET_TOKENS["sparql-update"] = TARGET_TOKENS["sparql-query"] + (
     b"DELETE WHERE { ?s ?p ?o }",
     b'"' + b"x" * 2_000_000 + b'"',
 )
+# YAML's own: anchors and aliases (a billion laughs, a recursive alias), tags, merge keys, documents, deep flows.
+_YAML_TOKENS = (
+    b"&a [*a]",
+    b"*a",
+    b"&a ",
+    b"<<: *a\n",
+    b"l0: &l0 [x, x, x, x, x, x, x, x, x]\n"
+    + b"".join(b"l%d: &l%d [%s]\n" % (n, n, b", ".join([b"*l%d" % (n - 1)] * 9)) for n in range(1, 9)),
+    b"!!python/object/apply:os.system [x]",
+    b"!!binary ZZZ",
+    b"!!int x",
+    b"!!timestamp x",
+    b"!!set {a, b}",
+    b"? [a, b]\n: c\n",
+    b"---\n",
+    b"...\n",
+    b"%YAML 1.1\n",
+    b"- " * 3_000,
+    b"  " * 1_000 + b"a: b\n",
+    b"yes",
+    b"~",
+    b'"\\ud800"',
+    b"0x1A",
+    b"1:30:00",
+    b"2024-13-45",
+    b"2.10",
+)
+TARGET_TOKENS["assessment"] = TARGET_TOKENS["json"][:3] + _YAML_TOKENS + (b"kind: ", b"fria", b"findings: ")
+TARGET_TOKENS["answers"] = TARGET_TOKENS["json"][:3] + _YAML_TOKENS + (b'"1.1": ', b"answers: ", b"answered_at: ")
 DELIMITERS = b'",;:{}[]<>() \n\t=&'
 # Values a well-formed JSON document or CSV cell may carry that a reader may still not expect.
 NASTY_VALUES: tuple[object, ...] = (

@@ -2,8 +2,8 @@
 
     python -m tests.fuzz.run [--inputs 10000] [--seed 1] [--targets csv,json,…] [--json results.json]
 
-``--inputs`` is the total, shared evenly by the targets (loader: csv, json, turtle, rdfxml, jsonld; server:
-sparql-query, sparql-update, api-validate). Exit code 1 when any input had a bad outcome (each is listed
+``--inputs`` is the total, shared evenly by the targets (loader: csv, json, turtle, rdfxml, jsonld; compliance
+files: assessment, answers; server: sparql-query, sparql-update, api-validate). Exit code 1 when any input had a bad outcome (each is listed
 with the mutation that made it, so ``Mutator(target, seeds, seed=S).mutant(N)`` reproduces it).
 """
 
@@ -15,8 +15,9 @@ import time
 from pathlib import Path
 
 from loader.store import build_store
+from tests.fuzz.compliance_fuzz import ComplianceFuzz
 from tests.fuzz.loader_fuzz import LoaderFuzz, Tally, environment
-from tests.fuzz.seeds import LOADER_TARGETS
+from tests.fuzz.seeds import COMPLIANCE_TARGETS, LOADER_TARGETS
 from tests.fuzz.server_fuzz import ServerFuzz
 from tests.server.conftest import start_server
 
@@ -29,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--inputs", type=int, default=10_000, help="total inputs over all targets")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--targets", default=",".join([*LOADER_TARGETS, *SERVER_TARGETS]))
+    parser.add_argument("--targets", default=",".join([*LOADER_TARGETS, *COMPLIANCE_TARGETS, *SERVER_TARGETS]))
     parser.add_argument("--json", type=Path, help="write the table (and every bad outcome) here")
     args = parser.parse_args(argv)
     targets = [target for target in args.targets.split(",") if target]
@@ -38,14 +39,19 @@ def main(argv: list[str] | None = None) -> int:
     tallies: list[Tally] = []
     with tempfile.TemporaryDirectory(prefix="algokg-fuzz-") as folder:
         work = Path(folder)
-        loader_targets = [target for target in targets if target in LOADER_TARGETS]
-        if loader_targets:
-            store = work / "loader-store"
+        # File targets: each family on a store of its own, its inputs through the command line in-process.
+        for family, chosen, extra in (
+            (LoaderFuzz, [target for target in targets if target in LOADER_TARGETS], {"subprocesses": 3}),
+            (ComplianceFuzz, [target for target in targets if target in COMPLIANCE_TARGETS], {}),
+        ):
+            if not chosen:
+                continue
+            store = work / f"{family.__name__}-store"
             build_store(store)
             with environment(work / "cache", field_chars=FIELD_LIMIT):
-                fuzz = LoaderFuzz(store, work / "inputs", seed=args.seed)
-                for target in loader_targets:
-                    tallies.append(fuzz.run(target, per_target, subprocesses=3, huge=FIELD_LIMIT))
+                fuzz = family(store, work / f"{family.__name__}-inputs", seed=args.seed)
+                for target in chosen:
+                    tallies.append(fuzz.run(target, per_target, huge=FIELD_LIMIT, **extra))
                     _progress(tallies[-1])
         server_targets = [target for target in targets if target in SERVER_TARGETS]
         if server_targets:

@@ -10,10 +10,12 @@ import csv
 import io
 import json
 import random
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import yaml
 from pyoxigraph import RdfFormat, parse, serialize
 
 from benchmarks.generate import COLUMNS, row
@@ -230,3 +232,78 @@ def _shared_seeds(target: str) -> list[Seed]:
                 found.append(Seed(f"shared-{path.name}", json.dumps(document, ensure_ascii=False).encode(), ".json"))
         return found
     return []
+
+
+# -- the compliance commands' files: assessment files (`algokg assess`), answers files (`algokg classify`) --------
+
+COMPLIANCE_TARGETS = ("assessment", "answers")
+ASSESSMENTS = REPO / "examples" / "assessments"
+KNOWN_ALGORITHM = "00000001"  # in the example dataset: a file of it that reads is checked (SHACL) and stored
+UNKNOWN_ALGORITHM = "99999999"  # in no store: a file of it is read and checked in full, then refused (exit 1)
+# A decision tree written for the fuzz: two questions, three conclusions (the published one is not bundled).
+TREE = """name: fuzz tree
+version: "1"
+questions:
+  - questionId: "1.1"
+    question: Is het een AI-systeem?
+    answers:
+      - answer: Ja
+        nextQuestionId: "1.2"
+      - answer: Nee
+        nextConclusionId: "11.1"
+  - questionId: "1.2"
+    question: Valt het onder bijlage III?
+    answers:
+      - answer: Ja
+        nextConclusionId: "12.1"
+        labels: [hoog-risico AI-systeem]
+      - answer: Nee
+        nextConclusionId: "12.2"
+conclusions:
+  - conclusionId: "11.1"
+    conclusion: Geen AI-systeem
+  - conclusionId: "12.1"
+    conclusion: Hoog-risico AI-systeem
+  - conclusionId: "12.2"
+    conclusion: Geen hoog-risico AI-systeem
+"""
+
+
+def iama_template() -> str:
+    """An IAMA template (the task registry's form) holding the questions the example files answer or cite."""
+    asked = re.findall(r'question: "?(?:urn:nl:aivt:tr:iama:1\.0:)?([0-9A-Z.]+)"?', _text("iama.yaml"))
+    asked += re.findall(r'"([0-9A-Z.]+)"', " ".join(re.findall(r"iama_questions: \[(.*)\]", _text("fria.yaml"))))
+    tasks = "".join(
+        f'  - question: "Vraag {key}?"\n    urn: "urn:nl:aivt:tr:iama:1.0:{key}"\n'
+        f"    labels: [{{key: topic, value: Onderwerp}}]\n"
+        for key in dict.fromkeys(asked)
+    )
+    return f'urn: "urn:nl:aivt:tr:iama:1.0"\nname: IAMA (fuzz)\ntasks:\n{tasks}'
+
+
+@cache
+def compliance_seeds(target: str) -> tuple[Seed, ...]:
+    """The seeds of one compliance target: the example assessment files (YAML, two also as JSON), or answers files
+    for :data:`TREE`; all but one about an algorithm no store holds."""
+    if target == "assessment":
+        seeds = []
+        for path in sorted(ASSESSMENTS.glob("*.yaml")):
+            algorithm = KNOWN_ALGORITHM if path.stem == "dpia" else UNKNOWN_ALGORITHM
+            text = _text(path.name).replace(f'"{KNOWN_ALGORITHM}"', f'"{algorithm}"')
+            seeds.append(Seed(path.name, text.encode(), ".yaml"))
+            if path.stem in ("bias-test", "fria"):
+                document = yaml.safe_load(text)
+                seeds.append(Seed(f"{path.stem}.json", json.dumps(document, default=str).encode(), ".json"))
+        return tuple(seeds)
+    answers = {"1.1": "Ja", "1.2": 2}
+    head = {"answered_by": "Team Data, gemeente Voorbeeld", "answered_at": "2026-05-01T10:00:00+02:00"}
+    organisation = {"organisation": "https://identifier.overheid.nl/tooi/id/gemeente/gm0363"}
+    return (
+        Seed("answers.yaml", b'answered_by: Team Data\nanswers:\n  "1.1": Ja\n  "1.2": Nee\n', ".yaml"),
+        Seed("answers-full.yaml", yaml.safe_dump({**head, **organisation, "answers": answers}).encode(), ".yaml"),
+        Seed("answers.json", json.dumps({**head, "answers": answers}, indent=1).encode(), ".json"),
+    )
+
+
+def _text(name: str) -> str:
+    return (ASSESSMENTS / name).read_text(encoding="utf-8")

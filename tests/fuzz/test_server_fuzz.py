@@ -13,7 +13,7 @@ from tests.fuzz.server_fuzz import ServerFuzz
 from tests.server.conftest import Server, start_server
 
 SEED = 20261203
-INPUTS = {"queries": 80, "updates": 50, "validations": 60}  # `make fuzz` runs 1,250 of each
+INPUTS = {"queries": 80, "updates": 50, "validations": 60}  # `make fuzz` runs 1,000 of each
 TOKEN = "fuzz-token-0123456789abcdef"
 DEEP_QUERY = "SELECT * WHERE " + "{" * 5_000 + " ?s ?p ?o " + "}" * 5_000
 DEEP_UPDATE = "DELETE { ?s ?p ?o } WHERE " + "{" * 5_000 + " ?s <http://example.org/none> ?o " + "}" * 5_000

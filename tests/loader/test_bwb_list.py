@@ -7,11 +7,10 @@ migration report), Wegenwet BWBR0001948 and the repealed Wet maatschappelijke on
 """
 
 import io
-import threading
 import zipfile
 from collections import Counter
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import ClassVar
 
@@ -24,6 +23,7 @@ from loader.reconcile.bwb_list import BWB_LIST_PIN, read_bwb_list
 from loader.reconcile.cache import Pin, ReconcileError
 from loader.reference import reference_data
 from loader.sources import csv_source
+from tests.http_stub import serving
 
 SAMPLE = Path(__file__).parent / "data" / "BWBIdList-sample.xml"
 BWB = "https://w3id.org/algokg/id/law/bwb/"
@@ -56,15 +56,8 @@ class _Service(BaseHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def service() -> Iterator[str]:
     _Service.routes = {"/BWBIdService/BWBIdList.xml.zip": _zipped(SAMPLE.read_bytes())}
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Service)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join()
+    with serving(_Service) as stub:
+        yield stub.base
 
 
 def test_the_list_is_read_with_titles_abbreviations_and_expiry(tmp_path: Path) -> None:

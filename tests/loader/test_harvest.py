@@ -9,11 +9,10 @@ import csv
 import hashlib
 import json
 import socket
-import threading
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import ClassVar
 
@@ -35,6 +34,7 @@ from loader.reconcile.cache import Pin, ReconcileError, default_cache_dir
 from loader.reconcile.tooi import TOOI_VALUE_LISTS, read_tooi_jsonld, tooi_iri, tooi_pins
 from loader.sources import read
 from tests.conftest import shared_path
+from tests.http_stub import serving
 
 DAY = date(2026, 11, 28)
 ONT = "https://identifier.overheid.nl/tooi/def/ont/"
@@ -139,15 +139,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "application/ld+json",
             _as_tooi_jsonld(organisations / shared) if shared else b"[]",
         )
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Register)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join()
+    with serving(_Register) as stub:
+        yield stub.base
 
 
 def _closed_port() -> int:

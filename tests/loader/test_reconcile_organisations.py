@@ -7,7 +7,6 @@ import http.server
 import json
 import re
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,6 +28,7 @@ from loader.reconcile.tooi import (
 )
 from loader.reference import reference_data
 from tests.conftest import shared_path
+from tests.http_stub import Stub, serving
 
 TOOI = "https://identifier.overheid.nl/tooi/id/"
 GM = TOOI + "gemeente/"
@@ -294,22 +294,13 @@ def test_tooi_jsonld_reader_takes_current_and_historical_names(tmp_path: Path) -
 
 
 @pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[str, bytes, http.server.HTTPServer]]:
+def served(tmp_path: Path) -> Iterator[tuple[str, bytes, Stub]]:
     """A local HTTP server serving a copy of one shared value list (never the internet)."""
     root = tmp_path / "www"
     root.mkdir()
     shutil.copy(shared_path("reference", "organisations", "Provincies_tooi_codes.csv"), root / "provincies.csv")
-    handler = functools.partial(_QuietHandler, directory=str(root))
-    server = http.server.HTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/provincies.csv"
-    try:
-        yield url, (root / "provincies.csv").read_bytes(), server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serving(functools.partial(_QuietHandler, directory=str(root))) as stub:
+        yield f"{stub.base}/provincies.csv", (root / "provincies.csv").read_bytes(), stub
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -318,14 +309,13 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 def test_download_checks_sha256_caches_and_falls_back_offline(served, tmp_path: Path) -> None:
-    url, body, server = served
+    url, body, stub = served
     pin = Pin(name="provincies.csv", url=url, sha256=hashlib.sha256(body).hexdigest())
     cache = tmp_path / "cache"
     first = fetch(pin, cache_dir=cache)
     assert (first.from_cache, first.path.read_bytes()) == (False, body)
     assert len(read_register_csv(first.path)) == 12
-    server.shutdown()
-    server.server_close()
+    stub.stop()
     offline = fetch(pin, cache_dir=cache, refresh=True, timeout=2)
     assert (offline.from_cache, offline.path) == (True, first.path)
 

@@ -154,3 +154,27 @@ def test_wrong_width_row() -> None:
     with pytest.raises(SourceError) as caught:
         list(csv_source.read(data=(HEADER + "A,B,1.0\nC,D,1.0,x,\n").encode(), name="w.csv"))
     assert (caught.value.line, caught.value.field) == (2, "standard_version")
+
+
+def test_reads_that_overlap_keep_their_field_limit() -> None:
+    """The csv module's field limit is one for the process: it was set per read and restored when a read ended, so
+    a read still going (another thread's, or a generator not yet exhausted) lost the limit it had set and refused
+    a field the input limits allow. Here the first read ends while the second is half way."""
+    long_goal = "x" * 200_000  # within the input limit (1,048,576), over Python's default (131,072)
+    data = (HEADER + "A,B,1.0,short,\n" + f'C,D,1.0,"{long_goal}",\n').encode()
+    first = csv_source.read(data=data, name="first.csv")
+    second = csv_source.read(data=data, name="second.csv")
+    next(first), next(second)  # both reads have begun
+    assert len(list(first)) == 1  # the first ends
+    [last] = list(second)
+    assert last.goal == long_goal
+
+
+def test_a_field_over_a_lower_limit_is_refused_whatever_the_csv_module_allows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    list(csv_source.read(data=(HEADER + f'A,B,1.0,"{"x" * 200_000}",\n').encode(), name="raises.csv"))
+    monkeypatch.setenv("ALGOKG_MAX_FIELD_CHARS", "1000")
+    with pytest.raises(SourceError) as caught:
+        list(csv_source.read(data=(HEADER + f'A,B,1.0,"{"x" * 5_000}",\n').encode(), name="lower.csv"))
+    assert (caught.value.line, caught.value.field) == (2, "goal") and "1,000" in caught.value.message

@@ -296,8 +296,23 @@ def test_trickling_connections_are_cut_and_do_not_pile_up(server: Server) -> Non
 
 
 @pytest.mark.parametrize(
-    ("variable", "value"), [("ALGOKG_CLIENT_CONCURRENCY", "four"), ("ALGOKG_TRUSTED_PROXIES", "10.0.0.1, proxy")]
+    ("variable", "value"),
+    [
+        ("ALGOKG_CLIENT_CONCURRENCY", "four"),
+        ("ALGOKG_TRUSTED_PROXIES", "10.0.0.1, proxy"),
+        # Read by the request-body workers: before, the server started and /store or /api/validate failed.
+        ("ALGOKG_MAX_FIELD_CHARS", "lots"),
+        ("ALGOKG_MAX_NUMBER_CHARS", "-1"),
+        ("ALGOKG_MAX_ENTITY_EXPANSION", "1e6"),
+        ("ALGOKG_MAX_NESTING", "0"),
+        # Read before without naming the variable (a bare ValueError) or not checked at all.
+        ("ALGOKG_QUERY_TIMEOUT", "soon"),
+        ("ALGOKG_QUERY_WORKERS", "0"),
+        ("ALGOKG_WRITE_TIMEOUT", "-1"),
+        ("ALGOKG_BODY_MIN_RATE", "nan"),
+    ],
 )
 def test_a_bound_that_does_not_parse_is_named(example_store: Path, variable: str, value: str) -> None:
     result = CliRunner().invoke(cli, ["serve", "--store", str(example_store)], env={variable: value})
     assert result.exit_code == 2 and variable in result.output, result.output
+    assert "serving" not in result.output  # refused at startup, before the server listens

@@ -129,6 +129,45 @@ def test_an_absurd_page_is_a_bad_parameter(server: Server, path: str) -> None:
         assert response.json()["parameter"] == "page"
 
 
+@pytest.mark.parametrize("path", ["/api/reports/assessment-gaps", "/reports/assessment-gaps"])
+def test_an_organisation_that_is_not_an_iri_is_a_bad_parameter(server: Server, path: str) -> None:
+    """Before: a 500 (pyoxigraph's ValueError on `http://a"b`), on the API and on the page."""
+    response = httpx.get(server.url(path), params={"organisation": 'http://a"b'}, headers={"Accept": BROWSER})
+    assert response.status_code == 400, response.text[:300]
+    assert "is not a valid IRI" in response.text and not LEAKS.search(response.text)
+    if path.startswith("/api/"):
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["parameter"] == "organisation"
+
+
+def test_a_store_that_cannot_be_read_or_written_shows_a_reference_not_the_error(
+    running_server: Callable[..., Server], example_store: Path, tmp_path: Path
+) -> None:
+    """Before, a Graph Store GET, /ready and a write (token) answered the store's own words: paths of the server's
+    disk, exception names."""
+    token = "test-token-error-shapes"
+    broken = running_server(store_copy(example_store, tmp_path), env={"ALGOKG_WRITE_TOKEN": token})
+    graph = "https://w3id.org/algokg/graph/model/schemes/aiact"
+    assert httpx.get(broken.url("/store"), params={"graph": graph}, timeout=60).status_code == 200
+    (broken.store_dir / "gen-999999").mkdir()  # a generation that is no store: nothing can open it
+    (broken.store_dir / "current.new").symlink_to("gen-999999")
+    (broken.store_dir / "current.new").replace(broken.store_dir / "current")
+    auth = {"Authorization": f"Bearer {token}", "Content-Type": "text/turtle"}
+    answers = {
+        "GET /store": httpx.get(broken.url("/store"), params={"graph": graph}, timeout=60),
+        "GET /ready": httpx.get(broken.url("/ready"), timeout=60),
+        "PUT /store": httpx.put(
+            broken.url("/store"), params={"graph": "http://example.org/g"}, content=b"<a:s> <a:p> 1 .", headers=auth
+        ),
+    }
+    for where, response in answers.items():
+        assert response.status_code in (500, 503), f"{where}: {response.text}"
+        assert response.headers["content-type"] == "application/problem+json", where
+        detail = response.json()["detail"]
+        assert "reference" in detail and str(broken.store_dir) not in detail and "Error" not in detail, (where, detail)
+    assert f"request {answers['PUT /store'].json()['detail'].split('reference ')[1][:36]} failed" in broken.log()
+
+
 def test_a_browser_gets_an_error_page_in_its_language(server: Server) -> None:
     for language, title in (("nl", "Niet gevonden"), ("en", "Not found")):
         page = httpx.get(server.url("/no/such/page"), headers={"Accept": BROWSER, "Accept-Language": language})

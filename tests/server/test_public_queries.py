@@ -6,9 +6,7 @@ Remote stores (point 1, SERVICE run by the remote store) are in `test_remote_sto
 import subprocess
 import sys
 import textwrap
-import threading
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import httpx
@@ -18,43 +16,18 @@ from benchmarks.namespaces import NamespaceHost, NamespaceUnavailable, public_te
 from benchmarks.processes import free_port, running
 from benchmarks.remote_stores import OXIGRAPH
 from sparql_api.query_gate import CELLAR
+from tests.http_stub import Stub, counting
 from tests.server.conftest import Server
 
 SECRET = "SECRET-UPSTREAM-BODY"
 PROBLEM = "application/problem+json"
 
 
-class _Listener:
-    """An HTTP server on loopback that answers 500 with a secret body and counts the requests it got."""
-
-    def __init__(self) -> None:
-        hits: list[str] = []
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                hits.append(self.path)
-                self.send_response(500)
-                self.send_header("Content-Length", str(len(SECRET)))
-                self.end_headers()
-                self.wfile.write(SECRET.encode())
-
-            do_POST = do_GET
-
-            def log_message(self, *_: object) -> None:
-                pass
-
-        self.hits = hits
-        self.server = HTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sparql"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-
 @pytest.fixture(scope="module")
-def loopback() -> Iterator[_Listener]:
-    listener = _Listener()
-    yield listener
-    listener.server.shutdown()
-    listener.server.server_close()
+def loopback() -> Iterator[Stub]:
+    """An HTTP server on loopback that answers 500 with a secret body and counts the requests it got."""
+    with counting(500, SECRET.encode()) as stub:
+        yield stub
 
 
 def _problem(response: httpx.Response, status: int) -> dict[str, object]:
@@ -66,10 +39,10 @@ def _problem(response: httpx.Response, status: int) -> dict[str, object]:
 # -- point 2: SSRF through SERVICE ----------------------------------------------------------------------------
 
 
-def test_service_to_loopback_is_refused_and_nothing_is_sent(server: str, loopback: _Listener) -> None:
+def test_service_to_loopback_is_refused_and_nothing_is_sent(server: str, loopback: Stub) -> None:
     closed = f"http://127.0.0.1:{free_port()}/sparql"
     answers = []
-    for endpoint in (loopback.url, closed):
+    for endpoint in (f"{loopback.base}/sparql", closed):
         query = f"SELECT * WHERE {{ SERVICE <{endpoint}> {{ ?s ?p ?o }} }}"
         body = _problem(httpx.get(f"{server}/sparql", params={"query": query}, timeout=60), 400)
         assert "ALGOKG_SERVICE_ALLOW" in str(body["detail"]) and SECRET not in str(body)
@@ -78,9 +51,9 @@ def test_service_to_loopback_is_refused_and_nothing_is_sent(server: str, loopbac
     assert answers[0] == answers[1]  # an open port and a closed one answer alike: no port scanner
 
 
-def test_the_query_page_is_gated_too(server: str, loopback: _Listener) -> None:
+def test_the_query_page_is_gated_too(server: str, loopback: Stub) -> None:
     """The plain editor of /query runs the query on the server: the same gate as /sparql."""
-    query = f"SELECT * WHERE {{ SERVICE <{loopback.url}> {{ ?s ?p ?o }} }}"
+    query = f"SELECT * WHERE {{ SERVICE <{loopback.base}/sparql> {{ ?s ?p ?o }} }}"
     page = httpx.get(f"{server}/query", params={"editor": "plain", "query": query}, timeout=60)
     assert page.status_code == 400 and "ALGOKG_SERVICE_ALLOW" in page.text and SECRET not in page.text
     update = httpx.get(f"{server}/query", params={"editor": "plain", "query": "DROP ALL"}, timeout=60)
@@ -170,7 +143,7 @@ def federating(
     test_host: NamespaceHost,
     running_server: Callable[..., Server],
     example_store: Path,
-    loopback: _Listener,
+    loopback: Stub,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[tuple[Server, dict[str, str]]]:
     """An Oxigraph server and a failing HTTP server on the test host, and an API that may call both."""
@@ -188,7 +161,7 @@ def federating(
         "redirect": f"http://{address}:8080/redirect",
     }
     oxigraph = test_host.command([OXIGRAPH, "serve", "--location", str(work / "db"), "--bind", f"{address}:7878"])
-    upstream = test_host.command([sys.executable, str(script), address, "8080", loopback.url, SECRET])
+    upstream = test_host.command([sys.executable, str(script), address, "8080", f"{loopback.base}/sparql", SECRET])
     with (
         running(oxigraph, endpoints["store"] + "?query=ASK%7B%7D", "oxigraph in the test host", work / "ox.log"),
         running(upstream, f"http://{address}:8080/ready", "upstream in the test host", work / "up.log"),
@@ -225,7 +198,7 @@ def test_upstream_failures_answer_alike_and_echo_nothing(federating: tuple[Serve
 
 
 def test_a_redirect_from_an_allowed_endpoint_is_not_followed_inward(
-    federating: tuple[Server, dict[str, str]], loopback: _Listener
+    federating: tuple[Server, dict[str, str]], loopback: Stub
 ) -> None:
     server, endpoints = federating
     before = len(loopback.hits)

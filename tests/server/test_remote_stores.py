@@ -15,10 +15,8 @@ import json
 import re
 import subprocess
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from urllib.parse import quote
 
@@ -39,6 +37,7 @@ from loader.publish import publish
 from loader.remote import CONTROL_GRAPH, RemoteStore, RemoteStoreError, control_triples
 from loader.store import open_store
 from tests.conftest import shared_path
+from tests.http_stub import counting
 from tests.server.conftest import Server, start_server, store_copy
 
 REPO = Path(__file__).resolve().parents[2]
@@ -480,47 +479,19 @@ def test_the_documented_virtuoso_setup_refuses_anonymous_writes(published: tuple
         remote.close()
 
 
-class _Loopback:
-    """An HTTP server on loopback that counts the requests it gets (a SERVICE target, a bif:http_get target)."""
-
-    def __init__(self) -> None:
-        hits: list[str] = []
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                hits.append(self.path)
-                self.send_response(200)
-                self.send_header("Content-Length", "6")
-                self.end_headers()
-                self.wfile.write(b"SECRET")
-
-            do_POST = do_GET
-
-            def log_message(self, *_: object) -> None:
-                pass
-
-        self.hits = hits
-        self.server = HTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/x"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-
 def test_no_outbound_request_through_the_remote_store(remote_api: tuple[str, Server]) -> None:
     """The remote store runs SERVICE (and Virtuoso its bif:http_get) itself: the gate refuses both first."""
     _, server = remote_api
-    target = _Loopback()
-    try:
+    with counting(200, b"SECRET") as target:  # a SERVICE target, a bif:http_get target
+        url = f"{target.base}/x"
         for query in (
-            f"SELECT * WHERE {{ SERVICE <{target.url}> {{ ?s ?p ?o }} }}",
-            f'SELECT (<bif:http_get>("{target.url}") AS ?x) WHERE {{}}',
-            f'PREFIX b: <bif:> SELECT * WHERE {{ BIND (b:http_get("{target.url}") AS ?x) }}',
+            f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+            f'SELECT (<bif:http_get>("{url}") AS ?x) WHERE {{}}',
+            f'PREFIX b: <bif:> SELECT * WHERE {{ BIND (b:http_get("{url}") AS ?x) }}',
         ):
             response = httpx.get(server.url("/sparql"), params={"query": query}, timeout=60)
             assert response.status_code == 400 and "SECRET" not in response.text, response.text
         assert target.hits == []
-    finally:
-        target.server.shutdown()
-        target.server.server_close()
 
 
 def test_syntax_errors_are_located_in_the_clients_query(embedded: Server, remote_api: tuple[str, Server]) -> None:

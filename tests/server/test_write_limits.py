@@ -87,8 +87,8 @@ def test_an_update_nested_20000_deep_is_a_located_400_and_the_server_lives(writa
     assert response.status_code == 400, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
     problem = response.json()
-    assert "nested too deeply" in problem["detail"] and "100" in problem["detail"]
-    assert (problem["line"], problem["column"]) == (2, 108)
+    assert "nested too deeply" in problem["detail"] and "more than 64 deep" in problem["detail"]  # the default
+    assert (problem["line"], problem["column"]) == (2, 72)  # the 65th bracket: WHERE's "{" at 7, 63 more from 9
     _alive(writable)
     assert _state(writable) == before
 
@@ -123,7 +123,7 @@ def test_a_graph_nested_too_deeply_is_a_located_400_and_the_server_lives(
     )
     assert response.status_code == 400, response.text
     problem = response.json()
-    assert f"{things} are nested more than 100 deep" in problem["detail"] and problem["line"] >= 1
+    assert f"{things} nested deeper than 64 (ALGOKG_MAX_NESTING)" in problem["detail"] and problem["line"] >= 1
     _alive(writable)
     assert _state(writable) == before
 

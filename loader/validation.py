@@ -561,8 +561,22 @@ _LABELS = (SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel, SKOS.notation)
 
 def _node_shape(shapes: Graph, model: Graph, node: Node) -> _Expectation:
     for prop in shapes.objects(node, SH.property):
-        if shapes.value(prop, SH.path) == SKOS.inScheme and (scheme := shapes.value(prop, SH.hasValue)):
+        if shapes.value(prop, SH.path) != SKOS.inScheme:
+            continue
+        if scheme := shapes.value(prop, SH.hasValue):
             return _scheme(model, scheme)
+        # "some scheme of a class" (any register's theme list): the concepts of every such scheme.
+        qualified = shapes.value(prop, SH.qualifiedValueShape)
+        if qualified is not None and (kind := shapes.value(qualified, SH["class"])) is not None:
+            schemes = sorted(model.subjects(RDF.type, kind))
+            if schemes:
+                allowed = tuple(pair for scheme in schemes for pair in _scheme(model, scheme).allowed)
+                slugs = ", ".join(_local(scheme) for scheme in schemes)
+                return _Expectation(
+                    f"een begrip uit een lijst {_curie(kind)} ({slugs})",
+                    f"a concept of a list {_curie(kind)} ({slugs})",
+                    allowed,
+                )
     return _Expectation(f"voldoen aan {_curie(node)}", f"conforming to {_curie(node)}")
 
 

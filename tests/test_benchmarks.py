@@ -65,7 +65,9 @@ def test_benchmark_runner_smoke(tmp_path: Path) -> None:
     assert json.loads(target.read_text(encoding="utf-8"))["table"] == document["table"]
     rows = document["table"]
     assert isinstance(rows, list)
-    samples = {"fidelity"} if (REPO.parent / "shared" / "samples").is_dir() else set()
+    shared = REPO.parent / "shared"
+    samples = {"fidelity"} if (shared / "samples").is_dir() else set()
+    samples |= {"registers"} if (shared / "reference" / "other-registers").is_dir() else set()
     assert {row["benchmark"] for row in rows} == {"load", "validation", "rest", "http"} | samples
     load = [row for row in rows if row["benchmark"] == "load"]
     assert len(load) == 2 and all(row["ratio"] > 0 and row["baseline"] > 0 for row in load)  # validation off and on

@@ -11,7 +11,6 @@ import pytest
 from playwright.sync_api import Browser
 
 from tests.server.conftest import Server, start_server
-from tests.web.conftest import browser  # noqa: F401  (the shared chromium fixture)
 
 US = "https://w3id.org/algokg/id/catalog/us-federal-ai-inventory"
 KNOWN = ("https://w3id.org/algokg/id/algorithm/22789541", "https://w3id.org/algokg/id/algorithm/ai-watch/90086")
@@ -66,7 +65,7 @@ def test_register_and_country_filters_and_facets(server: Server) -> None:
     assert finnish["totalItems"] == 12  # 7 services of AI Watch and the Helsinki register's 5
 
 
-def test_the_pages_in_a_browser(server: Server, browser: Browser) -> None:  # noqa: F811
+def test_the_pages_in_a_browser(server: Server, browser: Browser) -> None:
     context = browser.new_context(locale="en-GB")
     page = context.new_page()
     try:

@@ -1,29 +1,18 @@
-"""One real `algokg serve` (uvicorn on loopback) for the web tests, and a chromium driven by playwright.
+"""One real `algokg serve` (uvicorn on loopback) for the web tests, and a page of the shared chromium.
 
-The browser is Debian's chromium (`/usr/bin/chromium`; `.ci/run` installs it); browser tests skip, saying
-so, where it is absent. Screenshots go to `tests/artifacts/web/` (gitignored), kept after the run.
+The browser fixture lives in tests/conftest.py. Screenshots go to `tests/artifacts/web/` (gitignored), kept after the run.
 """
 
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from loader.store import build_store
 from tests.conftest import REPO
 from tests.server.conftest import Server, start_server
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ARTIFACTS = REPO / "tests" / "artifacts" / "web"
 
 
@@ -34,20 +23,6 @@ def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     build_store(store_dir)
     with start_server(store_dir, log_dir=store_dir.parent) as server:
         yield server
-
-
-@pytest.fixture(scope="package")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.skip(
-            f"browser tests need Debian's chromium at {CHROMIUM} (.ci/run installs it: apt-get install chromium)"
-        )
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
 
 
 @pytest.fixture

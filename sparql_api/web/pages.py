@@ -90,6 +90,8 @@ def algorithm_list(request: Request) -> Response:
         return error_page(request, 400, str(error))
     except QueryError as error:
         return _query_error(request, error)
+    if page_number > page.pages:  # past the last page: nothing is there (an empty list would say "page 999 of 75")
+        return error_page(request, 404, translate(lang, "error.page", page=page_number, pages=page.pages))
     given = filters.given()
     download = {**given, "lang": lang}
     return render(

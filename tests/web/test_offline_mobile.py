@@ -15,9 +15,12 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route
 
+from loader.pipeline import load_paths
+from loader.reference import reference_data
 from sparql_api.headers import PAGE_POLICY
 from sparql_api.web.apidocs import swagger_version
-from tests.server.conftest import Server
+from tests.conftest import shared_path
+from tests.server.conftest import Server, start_server
 from tests.web.conftest import screenshot
 from tests.web.test_browser import AUDIT, CSP_LISTENER
 
@@ -73,7 +76,7 @@ def offline(browser: Browser, web_server: Server) -> Iterator[tuple[BrowserConte
 
     def only_local(route: Route) -> None:
         url = route.request.url
-        if url.startswith(web_server.base) or url.startswith(("data:", "blob:")):
+        if url.startswith(("http://127.0.0.1:", "data:", "blob:")):  # the test servers (loopback) only
             route.continue_()
         else:
             tried.append(url)
@@ -114,6 +117,46 @@ def test_no_page_scrolls_sideways_on_a_phone(
     finally:
         page.close()
     assert not tried, f"the page asked for something outside the app: {tried}"
+
+
+# The widest pages of the register's real samples before the fix (px at a 375 px viewport, main at 448a52e).
+REAL_PAGES = {
+    "/id/algorithm/55824545": 1111,
+    "/id/law/bwb/BWBR0048156": 490,
+    "/organisation?id=https://identifier.overheid.nl/tooi/id/ministerie/mnre1090": 643,
+    "/reports/assessment-gaps": 689,
+    "/comparison": 651,
+    "/algorithms?page=9": 375,
+}
+
+
+@pytest.fixture(scope="module")
+def sample_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The register's samples (English export and Dutch listing) loaded with no flags; skipped without ../shared."""
+    work = tmp_path_factory.mktemp("phone-samples")
+    (work / "cache").mkdir()
+    paths = [
+        shared_path("samples", "register_export_v1.0_ENG_sample.csv"),
+        shared_path("samples", "register_scrape_NLD_sample.json"),
+    ]
+    load_paths(work / "store", paths, reference=reference_data(cache_dir=work / "cache"), run_validation=False)
+    with start_server(work / "store", log_dir=work) as server:
+        yield server
+
+
+def test_real_register_pages_fit_a_phone(offline: tuple[BrowserContext, list[str]], sample_server: Server) -> None:
+    context, tried = offline
+    for path in REAL_PAGES:
+        page, _ = _open(context, sample_server.url(path))
+        try:
+            page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= PHONE["width"], f"{path} is {width} px wide at 375 px: {page.evaluate(OVERFLOWING)}"
+        finally:
+            page.close()
+    assert not tried
+    past = httpx.get(sample_server.url("/algorithms"), params={"page": 10, "lang": "en"}, headers={"Accept": BROWSER})
+    assert past.status_code == 404 and "this list has 9 page(s)" in past.text
 
 
 def test_docs_render_with_the_network_off(offline: tuple[BrowserContext, list[str]], web_server: Server) -> None:

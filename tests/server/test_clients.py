@@ -21,6 +21,8 @@ from rdflib import Graph
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import SPARQLWrapper
 
+from sparql_api.negotiation import choose_media_type, format_media_type, format_parameter
+
 # rdflib's own JSON-LD parser (its SPARQLStore reading a JSON-LD answer) builds a ConjunctiveGraph, which rdflib
 # itself deprecates; SPARQLWrapper's convert() does too. Not this server's doing.
 pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
@@ -229,3 +231,15 @@ def test_graph_query_in_json_types_is_json_ld(endpoint: str, expected: dict[str,
         assert response.status_code == 200, response.text
         assert response.headers["content-type"].startswith("application/rdf+xml")
         assert _graph(response.content, RdfFormat.RDF_XML) == expected["DESCRIBE"]
+
+
+def test_format_parameter_takes_the_first_known_value() -> None:
+    # SPARQLWrapper: format, output and results, each possibly twice (the short name, then a media type or "").
+    assert format_parameter({"format": ["json-ld", "application/ld+json"], "output": ["json-ld"]}) == "json-ld"
+    assert format_parameter({"format": ["", "nonsense"], "output": ["n3"], "results": ["xml"]}) == "n3"
+    assert format_parameter({"format": ["pdf"], "results": ["x"]}) is None
+    assert format_media_type("N3") == "text/turtle"
+    assert format_media_type("rdf+xml") == "application/rdf+xml"
+    assert format_media_type("application/sparql-results+json; charset=utf-8") == "application/sparql-results+json"
+    assert choose_media_type("text/csv", ["text/csv"], format="pdf") == "text/csv"  # unknown: Accept decides
+    assert choose_media_type("text/csv", ["text/csv"], format="turtle") is None  # known: it decides

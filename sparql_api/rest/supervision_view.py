@@ -33,8 +33,8 @@ from sparql_api.rest.tables import columns, row
 
 INSTRUMENT = "https://w3id.org/algokg/id/assessment-instrument/"
 STATUS = "https://w3id.org/algokg/id/assessment-status/"
-# The instrument columns, by the model's field: the instrument's notation (`missing=` takes these).
-INSTRUMENTS = {"dpia": "dpia", "iama": "iama", "fria": "fria", "unspecified": "impactAssessment"}
+# The instrument columns: the instrument's notation (`missing=` takes these) -> the field of `SupervisedAlgorithm`.
+INSTRUMENTS = {"dpia": "dpia", "iama": "iama", "fria": "fria", "unspecified": "impact_assessment"}
 # What a record can state of an instrument, best first; `missing`: it names none.
 STATES = ("performed", "planned", "not-performed", "not-needed", "unknown", "missing")
 SORTS = ("title", "organisation", "status")

@@ -1,4 +1,4 @@
-"""The words of the supervisor's table (`templates/supervised-table.html`), Dutch and English; `i18n` merges them
+"""The words of the supervisor's table (`templates/supervised-table.html`) and the reports' law field, Dutch and English; `i18n` merges them
 into its messages."""
 
 from collections.abc import Mapping
@@ -6,6 +6,7 @@ from collections.abc import Mapping
 WORDS: Mapping[str, Mapping[str, str]] = {
     "nl": {
         "sup.heading.organisation": "Algoritmes en hun toetsen",
+        "reports.law": "Wet of artikel (IRI of BWB-id; leeg: alle)",
         "sup.filter": "Ontbrekende toetsen",
         "sup.filter.legend": "Alleen algoritmes waarvan het register geen … noemt",
         "sup.filter.any": "Eén ontbrekende toets is genoeg (OF): met DPIA en IAMA aangevinkt ziet u de algoritmes "
@@ -33,6 +34,7 @@ WORDS: Mapping[str, Mapping[str, str]] = {
     },
     "en": {
         "sup.heading.organisation": "Algorithms and their assessments",
+        "reports.law": "Law or article (IRI or BWB id; empty: all)",
         "sup.filter": "Missing assessments",
         "sup.filter.legend": "Only algorithms whose record names no …",
         "sup.filter.any": "One missing assessment is enough (OR): with DPIA and IAMA ticked you see the algorithms "

@@ -27,6 +27,7 @@ class SupervisedTable:
     sort: str
     kept: list[tuple[str, str]]  # the page's other parameters, as hidden fields of the filter form
     download: str
+    report: str  # the assessment-gaps report for the same law or organisation
     sort_links: dict[str, str] = field(default_factory=dict)
     previous: str | None = None
     next: str | None = None
@@ -77,6 +78,7 @@ def supervised_table(request: Request, kind: Literal["law", "organisation"], key
         sort=sort,
         kept=kept,
         download=f"/api/{kind}/algorithms?{urlencode([*api, ('format', 'csv')])}",
+        report=f"/reports/assessment-gaps?{urlencode([(kind, chosen.term.value), ('lang', lang)])}",
         sort_links={key: url(sort=f"-{key}" if sort == key else key) for key in supervision_view.SORTS},
         previous=url(page=page.page - 1) if page.page > 1 else None,
         next=url(page=page.page + 1) if page.page < page.pages else None,

@@ -15,6 +15,7 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "sup.filtered": "Alleen algoritmes zonder {names} (een ervan ontbreekt)",
         "sup.or": " of ",
         "sup.download": "Download alle {total} rijen als CSV",
+        "sup.report": "Rapportage: hoog-risico- of impactvolle algoritmes zonder IAMA, DPIA of grondslag",
         "sup.legend": "“ontbreekt”: het register noemt geen toets met dit instrument. De andere waarden zeggen wat "
         "het register over de toets vermeldt.",
         "sup.cited.law": "Geciteerd",
@@ -43,6 +44,7 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "sup.filtered": "Only algorithms without {names} (any of them missing)",
         "sup.or": " or ",
         "sup.download": "Download all {total} rows as CSV",
+        "sup.report": "Report: high-risk or impactful algorithms without IAMA, DPIA or statutory basis",
         "sup.legend": "“missing”: the register names no assessment with this instrument. The other values say what "
         "the register states about the assessment.",
         "sup.cited.law": "Cited",

@@ -210,6 +210,12 @@ def test_assessment_gaps_for_a_law(register: Server) -> None:
     assert [(r["algorithm"], r["kind"]) for r in csv.DictReader(io.StringIO(out))] == expected
     refused = httpx.get(register.url("/api/reports/stale-law-links"), params={"law": BRP})
     assert refused.status_code == 400 and refused.json()["parameter"] == "law"
+    # the law page links to the report for the law, whose page shows the same findings
+    law_page = httpx.get(register.url("/id/law/bwb/BWBR0033715"), headers={"Accept": "text/html"}).text
+    assert f"/reports/assessment-gaps?law={BRP.replace(':', '%3A').replace('/', '%2F')}&amp;lang=nl" in law_page
+    report_page = httpx.get(register.url("/reports/assessment-gaps"), params={"law": BRP})
+    assert report_page.status_code == 200 and f'value="{BRP}"' in report_page.text
+    assert report_page.text.count("/id/algorithm/") >= len({algorithm for algorithm, _ in expected})
 
 
 def test_the_law_page_is_paged(register: Server) -> None:

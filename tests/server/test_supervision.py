@@ -110,6 +110,10 @@ def test_the_law_list_is_every_relying_algorithm_once_in_pages(register: Server)
     assert len(seen) == len(set(seen)) and set(seen) == expected
     titles = [m.get("title", "").casefold() for m in every_member(register, "/api/law/algorithms", id=BRP, size=500)]
     assert titles == sorted(titles)
+    explained = httpx.get(register.url("/api/law/algorithms"), params={"id": BRP, "explain": "sparql"}).json()
+    (query,) = explained["sparql"]
+    assert query["query"] == "supervised-algorithms" and query["bindings"] == {"resource": f"<{BRP}>"}
+    assert "$resource" in query["text"] and BRP not in query["text"]  # bound as a term, never pasted
 
 
 def test_columns_say_what_the_graph_says(register: Server) -> None:

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 
 from fastapi import Request
 
+from sparql_api.web.supervision_words import WORDS as SUPERVISION_WORDS
+
 LANGUAGES = ("nl", "en")
 DEFAULT = "nl"
 
@@ -521,6 +523,8 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "reports.notes": "Notes",
     },
 }
+# The supervisor's table keeps its words in a module of its own (sparql_api.web.supervision_words).
+MESSAGES = {language: {**words, **SUPERVISION_WORDS[language]} for language, words in MESSAGES.items()}
 
 
 def choose_language(request: Request) -> str:

@@ -41,11 +41,13 @@ def report_page(request: Request, name: str) -> Response:
     except ValueError:
         return error_page(request, 400, "months must be a whole number and on a date (YYYY-MM-DD)")
     organisation = (params.get("organisation") or "").strip() or None
+    law = (params.get("law") or "").strip() or None
     try:
         result = reports.run_report(
             query_select(request.app.state.queries),
             name,
             organisation=organisation,
+            law=law,
             months=months,
             on=on,
             language=lang,
@@ -56,7 +58,13 @@ def report_page(request: Request, name: str) -> Response:
         return _query_error(request, error)
     except AlgokgError as error:  # logged with an id; the page names only the id
         return unexpected_error_page(request, incident(error, f"report {name}"))
-    api = {"organisation": organisation, "months": params.get("months"), "on": params.get("on"), "lang": lang}
+    api = {
+        "organisation": organisation,
+        "law": law,
+        "months": params.get("months"),
+        "on": params.get("on"),
+        "lang": lang,
+    }
     return render(
         request,
         "report.html",
@@ -65,6 +73,7 @@ def report_page(request: Request, name: str) -> Response:
         description=result.definition.description[lang],
         api={key: value for key, value in api.items() if value},
         organisation=organisation or "",
+        law=law or "",
         months=months,
         on=on.isoformat() if on else "",
         sparql=list(result.sparql),

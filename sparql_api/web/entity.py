@@ -17,6 +17,7 @@ from sparql_api.rest.filters import BadFilter
 from sparql_api.rest.models import LegalResourceView, QueryShown
 from sparql_api.web import data
 from sparql_api.web.aiact import aiact_section
+from sparql_api.web.errors import PastTheLastPage, past_the_last_page
 from sparql_api.web.i18n import choose_language, translate
 from sparql_api.web.render import render
 from sparql_api.web.supervision import supervised_table
@@ -97,6 +98,8 @@ def law_page(request: Request, view: LegalResourceView, description: Description
         table = supervised_table(request, "law", view.id, lang)
     except BadFilter as error:
         return render(request, "error.html", status=400, title=translate(lang, "error.title"), detail=str(error))
+    except PastTheLastPage as error:
+        return past_the_last_page(request, error)
     return render(
         request,
         "law.html",
@@ -121,6 +124,8 @@ def organisation_page(request: Request, key: str, description: Description | Non
         table = supervised_table(request, "organisation", key, lang)
     except BadFilter as error:
         return render(request, "error.html", status=400, title=translate(lang, "error.title"), detail=str(error))
+    except PastTheLastPage as error:
+        return past_the_last_page(request, error)
     return render(
         request,
         "organisation.html",

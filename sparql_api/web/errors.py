@@ -58,6 +58,20 @@ def query_error_page(request: Request, error: QueryError) -> HTMLResponse:
     return error_page(request, 500, detail, title_key="query.failed")
 
 
+class PastTheLastPage(LookupError):
+    """A list asked for a page after its last: nothing is there (404), rather than an empty "page 999 of 75"."""
+
+    def __init__(self, page: int, pages: int) -> None:
+        super().__init__(f"page {page} of a list of {pages} pages")
+        self.page, self.pages = page, pages
+
+
+def past_the_last_page(request: Request, error: PastTheLastPage) -> HTMLResponse:
+    """The 404 page saying which page was asked for and how many there are."""
+    detail = translate(choose_language(request), "error.page", page=error.page, pages=error.pages)
+    return error_page(request, 404, detail)
+
+
 def problem_page(request: Request, status: int, body: dict[str, Any]) -> HTMLResponse:
     """The page for a problem a route answered: a 404 says, in the reader's language, that nothing is at the
     path; another status shows the problem's own detail (it names the parameter or the place in the query)."""

@@ -20,7 +20,7 @@ from sparql_api.rest.models import Facet, QueryShown
 from sparql_api.web import data
 from sparql_api.web.charts import bar_chart
 from sparql_api.web.entity import generic_page, organisation_page, render_entity
-from sparql_api.web.errors import error_page
+from sparql_api.web.errors import PastTheLastPage, error_page, past_the_last_page
 from sparql_api.web.errors import query_error_page as _query_error
 from sparql_api.web.i18n import choose_language, translate
 from sparql_api.web.render import STATIC, render
@@ -90,8 +90,8 @@ def algorithm_list(request: Request) -> Response:
         return error_page(request, 400, str(error))
     except QueryError as error:
         return _query_error(request, error)
-    if page_number > page.pages:  # past the last page: nothing is there (an empty list would say "page 999 of 75")
-        return error_page(request, 404, translate(lang, "error.page", page=page_number, pages=page.pages))
+    if page_number > page.pages:  # nothing is there (an empty list would say "page 999 of 75")
+        return past_the_last_page(request, PastTheLastPage(page_number, page.pages))
     given = filters.given()
     download = {**given, "lang": lang}
     return render(

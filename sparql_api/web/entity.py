@@ -17,6 +17,7 @@ from sparql_api.rest.models import LegalResourceView, QueryShown
 from sparql_api.web import data
 from sparql_api.web.aiact import aiact_section
 from sparql_api.web.i18n import choose_language, translate
+from sparql_api.web.record import record_view
 from sparql_api.web.render import render
 
 AKG = "https://w3id.org/algokg/def#"
@@ -59,6 +60,7 @@ def algorithm_page(request: Request, description: Description) -> Response:
     iri = description.iri.value
     # One record: the current registration in the page's language (see sparql_api.web.data).
     details = data.algorithm_details(queries, iri, lang)
+    whole = record_view(queries, iri, lang)  # every field of the standard the record has, grouped
     summary = details.summary or catalogue.algorithm(queries, iri, lang=lang)
     try:
         aiact = aiact_section(queries, iri, lang)
@@ -71,11 +73,12 @@ def algorithm_page(request: Request, description: Description) -> Response:
         title=title,
         summary=summary,
         details=details,
+        record=whole,
         aiact=aiact,
         description=description,
         example=_example(description),
         formats=FORMATS,
-        sparql=[*details.sparql, *(aiact.sparql if aiact else [])],
+        sparql=[*details.sparql, *([whole.sparql] if whole.sparql else []), *(aiact.sparql if aiact else [])],
     )
 
 

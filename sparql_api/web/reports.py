@@ -11,17 +11,16 @@ from datetime import date
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
-from pyoxigraph import NamedNode
 
 from compliance import reports
 from loader.errors import AlgokgError
 from sparql_api.problems import incident
 from sparql_api.queries import QueryError, QueryService
-from sparql_api.rest.catalogue import pick_label
 from sparql_api.rest.reports import query_select
 from sparql_api.web.errors import error_page, unexpected_error_page
 from sparql_api.web.errors import query_error_page as _query_error
 from sparql_api.web.i18n import MESSAGES, choose_language, translate
+from sparql_api.web.labels import labels_of
 from sparql_api.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -33,10 +32,6 @@ _ORGANISATION_DETAILS = {"deployer", "roleHolders"}
 _EXTERNAL_DETAILS = {"link"}  # a web address as the register gives it: linked as such
 _HIDDEN_DETAILS = {"label"}  # an obligation's label is the finding's kind
 _CODED_DETAILS = {"basis"}  # values that are words of algokg's own: report.{name}.{value}
-_LABELS = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX dct: <http://purl.org/dc/terms/>
-SELECT ?iri ?label WHERE { VALUES ?iri { %s } ?iri skos:prefLabel|rdfs:label|dct:title ?label }"""
 
 
 @dataclass
@@ -71,23 +66,6 @@ def _iris(value: str) -> list[str] | None:
     return parts if parts and all(_IRI.match(part) for part in parts) else None
 
 
-def _labels(queries: QueryService, iris: Iterable[str], lang: str) -> dict[str, str]:
-    """The label of each IRI in ``lang`` (else the nearest language), from one query; IRIs without one are left out."""
-    terms = []
-    for iri in sorted(set(iris)):
-        try:
-            terms.append(str(NamedNode(iri)))  # N-Triples notation: escaped, never pasted as text
-        except ValueError:
-            continue
-    if not terms:
-        return {}
-    rows = queries.select(_LABELS % " ".join(terms))
-    found: dict[str, list] = {}
-    for row in rows:
-        found.setdefault(row["iri"].value, []).append(row["label"])
-    return {iri: label for iri, labels in found.items() if (label := pick_label(labels, lang))}
-
-
 def _value(name: str, value: str, labels: Mapping[str, str], lang: str) -> list[ShownValue]:
     if name in _CODED_DETAILS and _known(lang, f"report.{name}.{value}"):
         return [ShownValue(translate(lang, f"report.{name}.{value}"))]
@@ -107,7 +85,7 @@ def shown_findings(queries: QueryService, findings: Iterable[reports.Finding], l
     findings = list(findings)
     iris = [iri for f in findings for v in f.details.values() for iri in (_iris(v) or [])]
     iris += [f.subject for f in findings if f.subject]
-    labels = _labels(queries, iris, lang)
+    labels = labels_of(queries, iris, lang)
     shown = []
     for finding in findings:
         if _known(lang, f"report.kind.{finding.kind}"):

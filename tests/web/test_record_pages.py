@@ -217,3 +217,12 @@ def test_the_example_dataset_says_it_is_fictitious(web_server: Server) -> None:
         assert home in note
         credit = body.split('data-testid="footer-data">', 1)[1].split("</p>", 1)[0]
         assert footer in credit and "Nederlandse overheid" not in credit and "Dutch government" not in credit
+
+
+def test_the_example_record_names_role_holders_and_is_complete_as_far_as_it_goes(web_server: Server) -> None:
+    body = _visible(httpx.get(web_server.url("/id/algorithm/00000001"), headers=HTML).text)
+    assert "gebruiksverantwoordelijke: Gemeente Noorderhaaks (fictief voorbeeld)" in body
+    assert "https://w3id.org/algokg/id/example/noorderhaaks" not in body  # a holder by name, never by IRI
+    # The example's current registration states the language and the standard version: not missing.
+    completeness = body.split("verplichte velden", 1)[1].split(".", 2)[1]
+    assert "Ontbreekt: Doel en impact" in completeness and "Taal" not in completeness

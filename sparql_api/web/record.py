@@ -19,6 +19,7 @@ from sparql_api.web.data import Term, run
 
 REGISTER_PAGE = f"{rf.AKG}registerPage"
 UNMAPPED = f"{rf.AKG}hasUnmappedValue"
+ORGANISATION_NAME = f"{rf.AKG}organisationName"
 EXPLANATION = f"{rf.AKG}assessmentExplanation"
 
 
@@ -96,6 +97,17 @@ def _values(spec: rf.RecordField, rows: list[dict], lang: str) -> list[FieldValu
     return found
 
 
+def _organisation_name(shown: ShownField, by_key: dict[tuple[str, str], list[dict]], lang: str) -> None:
+    """An organisation node without a name in the page's language is named as the record in that language
+    publishes it (the English export's "Dutch Tax and Customs Administration" for TOOI's "Belastingdienst")."""
+    names = [row["value"].value for row in by_key.get((ORGANISATION_NAME, lang), [])]
+    if len(shown.values) != 1 or len(names) != 1 or not shown.values[0].iri:
+        return
+    labels = [row["label"] for row in by_key.get((f"{rf.AKG}organisation", lang), []) if "label" in row]
+    if not any(isinstance(label, Literal) and label.language == lang for label in labels):
+        shown.values[0].text = names[0]
+
+
 def record_view(queries: QueryService, iri: str, lang: str) -> RecordView:
     rows, shown = run(queries, "algorithm-record", {"algorithm": NamedNode(iri)})
     view = RecordView(sparql=shown)
@@ -134,6 +146,8 @@ def record_view(queries: QueryService, iri: str, lang: str) -> RecordView:
                 shown_field.values = [FieldValue(text, as_published=True) for text in kept]
         elif present.intersection(spec.properties):
             shown_field.values = [FieldValue("")]  # the page shows the section (legal bases, assessments)
+        if spec.key == "organization":
+            _organisation_name(shown_field, by_key, lang)
         if shown_field.values:
             groups[spec.group].fields.append(shown_field)
     explained = next((by_key[(EXPLANATION, language)] for language in order if (EXPLANATION, language) in by_key), [])

@@ -88,6 +88,7 @@ def test_every_field_the_export_gives_appears_with_its_value_in_its_group(
     shown = _fields(record_page)
     expected = {  # standard field -> CSV column, for the fields shown as published
         "description_short": "description_short",
+        "organization": "organization",  # as the English export names it, not only TOOI's Dutch name
         "purpose_and_impact": "goal",
         "considerations": "proportionality",
         "human_intervention": "human_intervention",

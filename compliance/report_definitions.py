@@ -78,6 +78,7 @@ REPORTS: dict[str, ReportDefinition] = {
                 "ontbreekt; een opgegeven reden om een toets niet te doen staat erbij.",
             },
             ("report-assessment-gaps",),
+            ("organisation", "law"),
         ),
         ReportDefinition(
             "stale-law-links",

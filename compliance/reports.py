@@ -54,6 +54,9 @@ AKG = "https://w3id.org/algokg/def#"
 STATUTORY_BASIS = f"{AKG}StatutoryBasis"
 FRIA = "https://w3id.org/algokg/id/assessment-instrument/fria"
 _SCOPE_MARKER = re.compile(r"^#@scope\s*$", re.MULTILINE)
+_LAW_MARKER = re.compile(r"^#@lawScope\s*$", re.MULTILINE)
+_BWB = re.compile(r"^BWB[RV]\d{7}(/\S*)?$")
+LAW_IRI = "https://w3id.org/algokg/id/law/bwb/"  # a BWB id's law (or `BWBR…/artikel/…`) in algokg
 DEFAULT_MONTHS = 6
 
 
@@ -172,9 +175,38 @@ def _scope_block() -> str:
     return "\n".join(line for line in lines if line.strip() and not line.lstrip().startswith("#"))
 
 
-def report_query(name: str, *, scoped: bool) -> str:
-    """``queries/compliance/{name}.rq`` with its ``#@scope`` line replaced by the organisation filter, or removed."""
-    return _SCOPE_MARKER.sub(lambda _: _scope_block() if scoped else "", compliance_query(name))
+@cache
+def _law_scope_block() -> str:
+    """The filter lines of ``report-law-scope.rq``."""
+    lines = compliance_query("report-law-scope").splitlines()
+    return "\n".join(line for line in lines if line.strip() and not line.lstrip().startswith("#"))
+
+
+def report_query(name: str, *, scoped: bool, law_scoped: bool = False) -> str:
+    """``queries/compliance/{name}.rq`` with its ``#@scope`` line replaced by the organisation filter and its
+    ``#@lawScope`` line by the law filter, or removed."""
+    text = _SCOPE_MARKER.sub(lambda _: _scope_block() if scoped else "", compliance_query(name))
+    return _LAW_MARKER.sub(lambda _: _law_scope_block() if law_scoped else "", text)
+
+
+def law_term(law: str | None) -> NamedNode | None:
+    """The term a law parameter binds ``?lawScope`` to: an IRI, or a BWB id (``BWBR0033715``, also
+    ``BWBR0033715/artikel/2.67``) as algokg's law IRI.
+
+    :raises ReportError: neither.
+    """
+    if law is None or not law.strip():
+        return None
+    law = law.strip()
+    shown = law if len(law) <= 200 else law[:200] + "…"
+    if _BWB.match(law):
+        law = LAW_IRI + law
+    elif not re.match(r"^[a-z][a-z0-9+.-]*://\S+$", law, re.I):
+        raise ReportError(f"law {shown!r}: give a law or article IRI or a BWB id such as BWBR0033715", field="law")
+    try:
+        return NamedNode(law)
+    except ValueError:
+        raise ReportError(f"law {shown!r} is not a valid IRI", field="law") from None
 
 
 def scope_term(organisation: str | None) -> Term | None:
@@ -201,9 +233,11 @@ def _shown(query: str, text: str, bindings: Mapping[str, Term]) -> QueryUsed:
     return QueryUsed(f"compliance/{query}.rq", text, {name: str(term) for name, term in bindings.items()})
 
 
-def _run(select: Select, name: str, scope: Term | None) -> tuple[list[Row], QueryUsed]:
-    text = report_query(name, scoped=scope is not None)
+def _run(select: Select, name: str, scope: Term | None, law: Term | None = None) -> tuple[list[Row], QueryUsed]:
+    text = report_query(name, scoped=scope is not None, law_scoped=law is not None)
     bindings = {"scope": scope} if scope is not None else {}
+    if law is not None:
+        bindings["lawScope"] = law
     return list(select(text, bindings)), _shown(name, text, bindings)
 
 
@@ -218,10 +252,13 @@ def run_report(
     months: int = DEFAULT_MONTHS,
     on: date | None = None,
     language: str = "en",
+    law: str | None = None,
 ) -> Report:
     """Run one report.
 
     :param organisation: a TOOI IRI or the organisation's name as published; None for all organisations.
+    :param law: a law or article (IRI or BWB id): only algorithms relying on it or a part of it; only for the
+        reports that take a law (``law`` in their parameters); None for all. With ``organisation``: both hold.
     :param months: ``obligations-due``: how far ahead to look (1 to 120).
     :param on: ``obligations-due``: the reference day (default today).
     :raises ReportError: an unknown report or months out of range.
@@ -231,6 +268,12 @@ def run_report(
     definition = REPORTS[name]
     scope = scope_term(organisation)
     parameters = {"organisation": organisation.strip()} if scope is not None and organisation else {}
+    law_scope = law_term(law)
+    if law_scope is not None:
+        if "law" not in definition.parameters:
+            takes = ", ".join(n for n, d in REPORTS.items() if "law" in d.parameters)
+            raise ReportError(f"report {name!r} does not take a law; these do: {takes}", field="law")
+        parameters["law"] = law_scope.value
     if name == "obligations-due":
         if not 1 <= months <= 120:
             raise ReportError(f"months must be between 1 and 120, not {months}", field="months")
@@ -238,7 +281,7 @@ def run_report(
         parameters |= {"months": str(months), "on": day.isoformat(), "until": add_months(day, months).isoformat()}
         findings, shown = _obligations_due(select, scope, day, months, language)
         return Report(definition, parameters.get("organisation"), parameters, findings, {}, shown)
-    rows, shown = _run(select, definition.queries[0], scope)
+    rows, shown = _run(select, definition.queries[0], scope, law_scope)
     findings = tuple(_BUILDERS[name](rows, shown, language))
     notes: dict[str, str] = {}
     queries = [shown]
@@ -252,8 +295,12 @@ def run_report(
 
 
 def run_reports(select: Select, names: Iterable[str] | None = None, **options: Any) -> list[Report]:
-    """Run several reports (all when ``names`` is None) with the same options."""
-    return [run_report(select, name, **options) for name in (names or REPORTS)]
+    """Run several reports (all when ``names`` is None; with a ``law``, all that take one) with the same options."""
+    if names is None:
+        names = [
+            name for name, definition in REPORTS.items() if not options.get("law") or "law" in definition.parameters
+        ]
+    return [run_report(select, name, **options) for name in names]
 
 
 def _value(row: Row, name: str) -> str | None:

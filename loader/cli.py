@@ -767,6 +767,11 @@ def link_registers_command(store_dir: Path, reviews: Path | None) -> None:
 @click.argument("names", nargs=-1)
 @click.option("--organisation", help="TOOI IRI, or the organisation name as published (default: all organisations).")
 @click.option(
+    "--law",
+    help="assessment-gaps: only algorithms relying on this law or article or a part of it (IRI or BWB id, e.g. "
+    "BWBR0033715); without NAMES, the reports that take a law.",
+)
+@click.option(
     "--months", type=click.IntRange(1, 120), default=6, show_default=True, help="obligations-due: months ahead."
 )
 @click.option("--on", "on", type=click.DateTime(formats=["%Y-%m-%d"]), help="obligations-due: reference day (today).")
@@ -779,6 +784,7 @@ def report(
     store_dir: Path,
     names: tuple[str, ...],
     organisation: str | None,
+    law: str | None,
     months: int,
     on: datetime | None,
     output_format: str,
@@ -794,6 +800,7 @@ def report(
             store_select(open_store(store_dir)),
             names or None,
             organisation=organisation,
+            law=law,
             months=months,
             on=on.date() if on else None,
             language=language,

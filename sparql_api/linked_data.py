@@ -10,7 +10,8 @@ The public namespace `https://w3id.org/algokg/` maps onto the server's paths (th
 | `…/shapes/{profile}` and `…/shapes/{profile}#{Shape}` | `/shapes/{profile}` | the SHACL profile file |
 
 Same URL, content negotiation (`Accept`, or `?format=ttl|nt|jsonld|rdf|trig|nq|html`, `sparql_api.negotiation`): Turtle, N-Triples,
-JSON-LD, RDF/XML, TriG and N-Quads (these two with graph names), HTML. Every answer has `Vary: Accept`
+JSON-LD (for entities and graph descriptions compacted, with the REST API's context inline:
+`sparql_api.jsonld_context`), RDF/XML, TriG and N-Quads (these two with graph names), HTML. Every answer has `Vary: Accept`
 and an ETag and Last-Modified keyed on the data version (the store generation); conditional requests get 304.
 An IRI the store knows nothing about is a 404 problem+json.
 """
@@ -34,6 +35,7 @@ from shapes import PROFILES, profile_file
 from sparql_api.conditional import not_modified
 from sparql_api.describe import Description, describe
 from sparql_api.headers import inline_style_policy
+from sparql_api.jsonld_context import compact_jsonld
 from sparql_api.negotiation import choose_media_type
 from sparql_api.problems import problem
 
@@ -42,6 +44,7 @@ ONTOLOGY_IRI = f"{IRI_BASE}/def"
 REFERENCE_HTML = Path(__file__).resolve().parent.parent / "docs" / "reference" / "ontology.html"
 
 HTML = "text/html"
+JSON_LD = "application/ld+json"
 RDF_FORMATS: dict[str, RdfFormat] = {
     "text/turtle": RdfFormat.TURTLE,
     "application/ld+json": RdfFormat.JSON_LD,
@@ -120,6 +123,10 @@ def rdf_bytes(quads: Iterable[Quad], rdf_format: RdfFormat) -> bytes:
         data = sorted({Triple(q.subject, q.predicate, q.object) for q in quads}, key=_quad_key)
     prefixes = PREFIXES if rdf_format in {RdfFormat.TURTLE, RdfFormat.TRIG, RdfFormat.RDF_XML} else None
     return serialize(data, format=rdf_format, prefixes=prefixes) or b""
+
+
+def _sorted_triples(quads: Iterable[Quad]) -> list[Triple]:
+    return sorted({Triple(q.subject, q.predicate, q.object) for q in quads}, key=_quad_key)
 
 
 def _quad_key(statement: Quad | Triple) -> tuple[str, ...]:
@@ -222,8 +229,11 @@ async def _resource(request: Request, iri: NamedNode | None = None) -> Response:
         return problem(404, detail=detail, instance=request.url.path, headers=_VARY, iri=iri_text)
     if media_type == HTML:  # the page runs its own queries: off the event loop
         return await run_in_threadpool(_html, request, description, headers)
-    extra = _graph_extras(request, description)
-    body = rdf_bytes([*description.quads(), *extra], RDF_FORMATS[media_type])
+    quads = [*description.quads(), *_graph_extras(request, description)]
+    if media_type == JSON_LD:  # compacted, with the REST API's context inline (`sparql_api.jsonld_context`)
+        body = compact_jsonld(_sorted_triples(quads), PREFIXES, first=description.iri)
+    else:
+        body = rdf_bytes(quads, RDF_FORMATS[media_type])
     return Response(body, media_type=media_type, headers=headers)
 
 

@@ -5,9 +5,13 @@ preferred first) or None when nothing offered is acceptable. Rules (RFC 9110 §1
 is the q of the most specific range that matches it (`text/csv` over `text/*` over `*/*`); q=0 excludes it;
 between equal qualities an explicitly named type beats a wildcard, then the client's order, then the server's.
 No or an empty `Accept` header accepts anything: the first offered type.
+
+The format parameter takes the words real clients send (`FORMAT_ALIASES`: SPARQLWrapper's `json-ld`, `n3`,
+`rdf+xml`, Virtuoso's and Fuseki's short names, media types); a value not in the table is no request at all and
+Accept decides, since clients send these parameters to every endpoint whatever it understands.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 # `format=` values (short names and file extensions) and the media types they stand for.
@@ -33,12 +37,35 @@ FORMAT_ALIASES: dict[str, str] = {
     "rdf": "application/rdf+xml",
     "rdf+xml": "application/rdf+xml",
     "html": "text/html",
+    # Turtle is N3 without N3's extensions, so an N3 reader reads it (SPARQLWrapper's `n3`).
+    "n3": "text/turtle",
+    "text/n3": "text/turtle",
+    "text/rdf+n3": "text/turtle",
+    "application/n3": "text/turtle",
+    "application/turtle": "text/turtle",
+    "application/x-turtle": "text/turtle",
+    "ld+json": "application/ld+json",
+    "rdf/xml": "application/rdf+xml",
+    "xml-rdf": "application/rdf+xml",
+    "owl": "application/rdf+xml",
+    "sparql-results+json": "application/sparql-results+json",
+    "sparql-results+xml": "application/sparql-results+xml",
+    "text/xml": "application/sparql-results+xml",
+    "tab-separated-values": "text/tab-separated-values",
+    "text/tsv": "text/tab-separated-values",
+    "text/x-nquads": "application/n-quads",
 }
+# Media types a format value may name as they are (besides the table's values).
+KNOWN_MEDIA_TYPES = {*FORMAT_ALIASES.values(), "application/json", "application/xml", "text/plain"}
+# The parameters clients use to name a format, most authoritative first (SPARQLWrapper sends all three).
+FORMAT_PARAMETERS = ("format", "output", "results")
 
 # Where a `format` value names results in general, graph queries read it as the matching RDF syntax.
 GRAPH_EQUIVALENTS: dict[str, str] = {
     "application/sparql-results+json": "application/ld+json",
+    "application/json": "application/ld+json",
     "application/sparql-results+xml": "application/rdf+xml",
+    "application/xml": "application/rdf+xml",
 }
 
 
@@ -84,7 +111,24 @@ def parse_accept(accept: str) -> list[MediaRange]:
 def format_media_type(format: str) -> str:  # the SPARQL-protocol parameter's name
     """The media type a `format` parameter value stands for (a short name, an extension or a media type)."""
     value = format.strip().lower()
-    return FORMAT_ALIASES.get(value, value.split(";")[0].strip())
+    if value in FORMAT_ALIASES:
+        return FORMAT_ALIASES[value]
+    media_type = value.split(";")[0].strip()
+    return FORMAT_ALIASES.get(media_type, media_type)
+
+
+def known_format(format: str | None) -> bool:
+    """Whether a format value names something this server knows (else it is ignored and Accept decides)."""
+    return format is not None and format_media_type(format) in KNOWN_MEDIA_TYPES
+
+
+def format_parameter(values: Mapping[str, Sequence[str]]) -> str | None:
+    """The first known value of `format`, `output` or `results` (each possibly repeated), or None."""
+    for name in FORMAT_PARAMETERS:
+        for value in values.get(name, ()):
+            if known_format(value):
+                return value
+    return None
 
 
 def choose_media_type(accept: str | None, offered: Sequence[str], format: str | None = None) -> str | None:
@@ -92,11 +136,12 @@ def choose_media_type(accept: str | None, offered: Sequence[str], format: str | 
 
     :param accept: the request's Accept header (None or empty: anything).
     :param offered: the media types the server can produce for this answer, most preferred first.
-    :param format: a `format` parameter; when given it alone decides (an alias such as `ttl`, or a media type).
+    :param format: a `format` parameter; when known it alone decides (an alias such as `ttl`, or a media type);
+        an unknown value is ignored.
     """
     if not offered:
         return None
-    if format:
+    if format is not None and known_format(format):
         wanted = format_media_type(format)
         if wanted in offered:
             return wanted
@@ -121,4 +166,14 @@ def choose_media_type(accept: str | None, offered: Sequence[str], format: str | 
     return chosen
 
 
-__all__ = ["FORMAT_ALIASES", "MediaRange", "choose_media_type", "format_media_type", "parse_accept"]
+__all__ = [
+    "FORMAT_ALIASES",
+    "FORMAT_PARAMETERS",
+    "GRAPH_EQUIVALENTS",
+    "MediaRange",
+    "choose_media_type",
+    "format_media_type",
+    "format_parameter",
+    "known_format",
+    "parse_accept",
+]

@@ -2,8 +2,11 @@
 
 GET `?query=…`, POST `application/x-www-form-urlencoded` and POST `application/sparql-query`, each with
 `default-graph-uri` / `named-graph-uri` (repeatable; they replace the query's FROM / FROM NAMED), `timeout`
-(seconds, capped by the server) and `format` (overrides Accept). Results are chosen by `Accept` with
-q-values (`sparql_api.negotiation`); every answer is complete before its first byte is sent, errors are
+(seconds, capped by the server) and `format` (or `output` / `results`, as clients send them; a known value
+overrides Accept, an unknown one is ignored). Results are chosen by `Accept` with q-values
+(`sparql_api.negotiation`). A graph query (CONSTRUCT, DESCRIBE) asked for in a JSON results type only
+(`application/sparql-results+json`, `application/json`: rdflib's `SPARQLStore(returnFormat="json")` does this)
+answers JSON-LD, in an XML one RDF/XML. Every answer is complete before its first byte is sent, errors are
 RFC 9457 problem+json (`sparql_api.problems`).
 """
 
@@ -19,7 +22,7 @@ from starlette.types import Scope
 
 from sparql_api import service_description
 from sparql_api.failures import logged
-from sparql_api.negotiation import choose_media_type
+from sparql_api.negotiation import GRAPH_EQUIVALENTS, choose_media_type, format_parameter
 from sparql_api.problems import problem
 from sparql_api.queries import (
     QueryCancelled,
@@ -127,8 +130,7 @@ async def _handle(request: Request, params: Sequence[tuple[str, str]], *, descri
     if len(queries) > 1:
         return problem(400, "Bad Request", f"one query per request, not {len(queries)}")
     accept = request.headers.get("accept")
-    formats = values.get("format", [])
-    format = formats[-1] if formats else None
+    format = format_parameter(values)
     if not queries:
         if describe:
             return await run_in_threadpool(_description, request, accept, format)  # cached per data version
@@ -148,7 +150,7 @@ async def _handle(request: Request, params: Sequence[tuple[str, str]], *, descri
         return problem(400, "Bad Request", f"timeout must be a number of seconds, not {values['timeout'][-1]!r}")
 
     solutions_type = choose_media_type(accept, RESULT_TYPES, format)
-    graph_type = choose_media_type(accept, GRAPH_TYPES, format)
+    graph_type = choose_media_type(accept, GRAPH_TYPES, format) or _graph_equivalent(accept, format)
     if solutions_type is None and graph_type is None:
         return _not_acceptable(accept, format, [*RESULT_TYPES, *GRAPH_TYPES])
     service: QueryService = request.app.state.queries
@@ -191,6 +193,14 @@ async def _handle(request: Request, params: Sequence[tuple[str, str]], *, descri
         return problem(500, "Query failed", detail, reference=reference)
     media_type = solutions_type if isinstance(used, QueryResultsFormat) else graph_type
     return Response(content=body, media_type=media_type, headers=VARY)
+
+
+def _graph_equivalent(accept: str | None, format: str | None) -> str | None:
+    """The RDF syntax for a graph query whose Accept names only results types: JSON -> JSON-LD, XML -> RDF/XML."""
+    if format is not None:
+        return None  # a format parameter has already decided (`choose_media_type` maps json/xml itself)
+    results_type = choose_media_type(accept, list(GRAPH_EQUIVALENTS))
+    return GRAPH_EQUIVALENTS[results_type] if results_type else None
 
 
 def _not_acceptable(accept: str | None, format: str | None, offered: list[str], form: str = "") -> Response:

@@ -23,6 +23,12 @@ Lang = Annotated[Literal["nl", "en"], Query(description="language of titles and 
 Organisation = Annotated[
     str | None, Query(description="TOOI IRI, or the organisation name as published; all organisations when absent")
 ]
+Law = Annotated[
+    str | None,
+    Query(
+        description="assessment-gaps: a law or article (IRI or BWB id): only algorithms relying on it or a part of it"
+    ),
+]
 Months = Annotated[int, Query(ge=1, le=120, description="obligations-due: months ahead")]
 On = Annotated[date | None, Query(description="obligations-due: reference day (YYYY-MM-DD, default today)")]
 REPORT_TYPES = [JSON_LD, JSON, CSV]
@@ -83,12 +89,13 @@ def report(
     request: Request,
     name: str,
     organisation: Organisation = None,
+    law: Law = None,
     months: Months = reports.DEFAULT_MONTHS,
     on: On = None,
     lang: Lang = "nl",
 ) -> Response:
     """Findings of the report `name` (`fria-missing`, `assessment-gaps`, `stale-law-links`, `obligations-due`) for
-    one organisation or all; JSON-LD (`member`: the findings with their `sparql`) or CSV (one row per finding)."""
+    one organisation or all (assessment-gaps: and/or one law); JSON-LD (`member`: the findings with their `sparql`) or CSV (one row per finding)."""
     if name not in reports.REPORTS:
         return problem(404, "Not found", f"no report {name!r}; known: {', '.join(reports.REPORTS)}")
 
@@ -97,6 +104,7 @@ def report(
             query_select(request.app.state.queries),
             name,
             organisation=organisation,
+            law=law,
             months=months,
             on=on,
             language=lang,

@@ -13,12 +13,14 @@ from sparql_api.describe import Description
 from sparql_api.failures import failure_detail
 from sparql_api.queries import QueryError
 from sparql_api.rest import catalogue
+from sparql_api.rest.filters import BadFilter
 from sparql_api.rest.models import LegalResourceView, QueryShown
 from sparql_api.web import data
 from sparql_api.web.aiact import aiact_section
 from sparql_api.web.i18n import choose_language, translate
 from sparql_api.web.record import record_view
 from sparql_api.web.render import render
+from sparql_api.web.supervision import supervised_table
 
 AKG = "https://w3id.org/algokg/def#"
 ELI = "http://data.europa.eu/eli/ontology#"
@@ -94,6 +96,10 @@ def official_links(view: LegalResourceView, lang: str) -> list[str]:
 
 def law_page(request: Request, view: LegalResourceView, description: Description | None) -> Response:
     lang = choose_language(request)
+    try:
+        table = supervised_table(request, "law", view.id, lang)
+    except BadFilter as error:
+        return render(request, "error.html", status=400, title=translate(lang, "error.title"), detail=str(error))
     return render(
         request,
         "law.html",
@@ -102,7 +108,8 @@ def law_page(request: Request, view: LegalResourceView, description: Description
         description=description,
         official=official_links(view, lang),
         formats=FORMATS if description is not None and description.iri.value.startswith("https://w3id.org/") else (),
-        sparql=view.sparql,
+        table=table,
+        sparql=[*table.sparql, *view.sparql],
     )
 
 
@@ -113,6 +120,10 @@ def organisation_page(request: Request, key: str, description: Description | Non
     if view is None:
         detail = f"no algorithm in the register belongs to {key}"
         return render(request, "error.html", status=404, title=translate(lang, "error.title"), detail=detail)
+    try:
+        table = supervised_table(request, "organisation", key, lang)
+    except BadFilter as error:
+        return render(request, "error.html", status=400, title=translate(lang, "error.title"), detail=str(error))
     return render(
         request,
         "organisation.html",
@@ -120,7 +131,8 @@ def organisation_page(request: Request, key: str, description: Description | Non
         view=view,
         description=description,
         example=description is not None and _example(description),
-        sparql=view.sparql,
+        table=table,
+        sparql=[*view.sparql, *table.sparql],
     )
 
 

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 
 from fastapi import Request
 
+from sparql_api.web.supervision_words import WORDS as SUPERVISION_WORDS
+
 LANGUAGES = ("nl", "en")
 DEFAULT = "nl"
 
@@ -503,6 +505,8 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "reports.notes": "Notes",
     },
 }
+# The supervisor's table keeps its words in a module of its own (sparql_api.web.supervision_words).
+MESSAGES = {language: {**words, **SUPERVISION_WORDS[language]} for language, words in MESSAGES.items()}
 
 
 # Issue 16 (the whole record; plain words for codes): a block of its own, merged into MESSAGES below, so that

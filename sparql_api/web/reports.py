@@ -134,11 +134,13 @@ def report_page(request: Request, name: str) -> Response:
     except ValueError:
         return error_page(request, 400, "months must be a whole number and on a date (YYYY-MM-DD)")
     organisation = (params.get("organisation") or "").strip() or None
+    law = (params.get("law") or "").strip() or None
     try:
         result = reports.run_report(
             query_select(request.app.state.queries),
             name,
             organisation=organisation,
+            law=law,
             months=months,
             on=on,
             language=lang,
@@ -153,7 +155,13 @@ def report_page(request: Request, name: str) -> Response:
         findings = shown_findings(request.app.state.queries, result.findings, lang)
     except QueryError as error:
         return _query_error(request, error)
-    api = {"organisation": organisation, "months": params.get("months"), "on": params.get("on"), "lang": lang}
+    api = {
+        "organisation": organisation,
+        "law": law,
+        "months": params.get("months"),
+        "on": params.get("on"),
+        "lang": lang,
+    }
     return render(
         request,
         "report.html",
@@ -164,6 +172,7 @@ def report_page(request: Request, name: str) -> Response:
         description=result.definition.description[lang],
         api={key: value for key, value in api.items() if value},
         organisation=organisation or "",
+        law=law or "",
         months=months,
         on=on.isoformat() if on else "",
         sparql=list(result.sparql),

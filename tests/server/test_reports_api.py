@@ -68,7 +68,7 @@ def test_assessment_gaps_as_json_ld(api: str) -> None:
     for member in body["member"]:
         (query,) = member["sparql"]
         assert query["query"] == "compliance/report-assessment-gaps.rq" and query["bindings"] == {}
-        assert "SELECT DISTINCT ?scope ?algorithm" in query["text"]
+        assert "SELECT DISTINCT ?scope ?lawScope ?algorithm" in query["text"]
     assert httpx.get(f"{api}/api/reports/fria-missing").json()["totalItems"] == 0
     stale = httpx.get(f"{api}/api/reports/stale-law-links").json()
     assert stale["totalItems"] == 0 and stale["notes"] == {"uncheckedLinks": "1"}

@@ -23,6 +23,7 @@ from pyoxigraph import Literal, NamedNode
 
 from queries import rest_query
 from sparql_api.queries import QueryService
+from sparql_api.rest import record_fields
 from sparql_api.rest.cache import VersionedCache
 from sparql_api.rest.filters import AlgorithmFilters, BadFilter
 from sparql_api.rest.models import (
@@ -56,14 +57,9 @@ AKG = "https://w3id.org/algokg/def#"
 TOOI = "https://identifier.overheid.nl/tooi/id/"  # a reconciled organisation; others have an algokg IRI
 NO_VALUE = "urn:algokg:no-value"  # algorithm-facet.rq: the bucket of algorithms without a value
 DCT = "http://purl.org/dc/terms/"
-# The register fields whose presence makes a record complete (organisation-algorithms.rq lists the same).
-REGISTER_FIELDS = (
-    f"{DCT}title", *(f"{AKG}{name}" for name in (
-        "shortDescription", "goal", "humanIntervention", "riskManagement", "proportionality", "theme", "status",
-        "publicationCategory", "beginDate", "contact", "hasStatutoryBasis", "lawfulBasisText",
-        "sourceDataDescription", "technicalOperation", "supplierName", "hasAssessment", "publicPage",
-    )),
-)  # fmt: skip
+# The properties of the publication standard's required fields, whose presence makes a record complete
+# (organisation-algorithms.rq lists the same).
+REGISTER_FIELDS = record_fields.REQUIRED_PROPERTIES
 _caches: "weakref.WeakKeyDictionary[QueryService, VersionedCache]" = weakref.WeakKeyDictionary()
 
 
@@ -612,7 +608,7 @@ def _groups(reliant: list[ReliantAlgorithm]) -> list[OrganisationGroup]:
 
 def organisation(queries: QueryService, key: str, *, lang: str = "nl") -> OrganisationView | None:
     """An organisation (TOOI IRI or published name) and its algorithms with the completeness of their
-    records (share of the register fields filled) and their SHACL results; None when it has none."""
+    records (share of the publication standard's required fields filled) and their SHACL results; None when it has none."""
     term = _id_term("organisation", key)
     sparql = Sparql("organisation-algorithms", rest_query("organisation-algorithms"), {"organisation": term})
     rows = run(queries, sparql)
@@ -626,17 +622,16 @@ def organisation(queries: QueryService, key: str, *, lang: str = "nl") -> Organi
         results = {row["result"].value: row["severity"].value for row in group if "result" in row}
         violations = sum(1 for severity in results.values() if severity.endswith("#Violation"))
         warnings = sum(1 for severity in results.values() if severity.endswith("#Warning"))
+        lacking = record_fields.missing_required(filled)  # the standard's required fields without a value
         algorithms.append(
             Completeness(
                 id=iri,
                 identifier=_value(group[0].get("algorithmId")),
                 title=pick_label([row.get("title") for row in group], lang),
-                filled=len(filled),
-                fields=len(REGISTER_FIELDS),
-                share=round(len(filled) / len(REGISTER_FIELDS), 4),
-                missing=[
-                    field.rsplit("#", 1)[-1].rsplit("/", 1)[-1] for field in REGISTER_FIELDS if field not in filled
-                ],
+                filled=len(record_fields.REQUIRED) - len(lacking),
+                fields=len(record_fields.REQUIRED),
+                share=record_fields.completeness(filled),
+                missing=[field.key for field in lacking],
                 violations=violations,
                 warnings=warnings,
                 conforms=violations == 0,

@@ -191,7 +191,8 @@ class LegalResourceView(Model):
 
 
 class Completeness(Model):
-    """How complete one algorithm's record is: register fields filled, and its SHACL results."""
+    """How complete one algorithm's record is: the publication standard's required fields filled, and its SHACL
+    results."""
 
     id: str = Field(alias="@id")
     type: str = Field(default="Algorithm", alias="@type")
@@ -200,7 +201,9 @@ class Completeness(Model):
     filled: int
     fields: int
     share: float = Field(description="filled / fields, 0..1")
-    missing: list[str] = Field(description="register fields without a value (property local names)")
+    missing: list[str] = Field(
+        description="required fields of the publication standard without a value (the standard's field names)"
+    )
     violations: int
     warnings: int
     conforms: bool = Field(description="no SHACL violation")

@@ -527,6 +527,127 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
 MESSAGES = {language: {**words, **SUPERVISION_WORDS[language]} for language, words in MESSAGES.items()}
 
 
+# Issue 16 (the whole record; plain words for codes): a block of its own, merged into MESSAGES below, so that
+# messages others add above merge without conflicts. Keys here win over the same key above.
+_ISSUE16: Mapping[str, Mapping[str, str]] = {
+    "nl": {
+        "record.register_page": "Deze registratie in het Algoritmeregister",
+        "record.completeness": "{filled} van de {total} verplichte velden van de publicatiestandaard zijn "
+        "ingevuld ({share}).",
+        "record.complete": "Alle {total} verplichte velden van de publicatiestandaard zijn ingevuld.",
+        "record.missing": "Ontbreekt",
+        "severity.Violation": "Overtreding",
+        "severity.Warning": "Waarschuwing",
+        "severity.Info": "Opmerking",
+        "record.as_published": "zoals gepubliceerd",
+        "record.as_published.link": "zoals gepubliceerd; geen webadres",
+        "record.in_language": "(alleen in het {name} in het register)",
+        "record.group.empty": "Het register vult in dit deel niets in.",
+        "org.average": "Gemiddelde volledigheid (aandeel van de verplichte velden van de publicatiestandaard): {share}",
+        "org.conforms": "geen bevindingen van de controle",
+        "org.complete": "volledig",
+        "home.example": "Deze gegevens zijn fictief: het voorbeeldregister van algokg (“{label}”), geen gegevens uit "
+        "het Algoritmeregister.",
+        "home.example.mixed": "Naast gegevens uit het register staan hier fictieve voorbeeldgegevens (“{label}”).",
+        "footer.example": "Software onder EUPL-1.2. Gegevens: fictieve voorbeeldgegevens, niet het Algoritmeregister.",
+        "footer.example.mixed": "Software onder EUPL-1.2. Gegevens: Algoritmeregister van de Nederlandse overheid, "
+        "met fictieve voorbeeldgegevens.",
+        "report.kind.fria": "Geen FRIA (grondrechteneffectbeoordeling)",
+        "report.kind.iama": "Geen IAMA (impact assessment mensenrechten en algoritmes)",
+        "report.kind.dpia": "Geen DPIA (gegevensbeschermingseffectbeoordeling)",
+        "report.kind.statutory-basis": "Geen wettelijke grondslag vermeld",
+        "report.kind.stale-link": "Verwijst naar een oudere versie van de wet",
+        "report.kind.aiact-disagreement": "Classificatie en opgegeven categorie verschillen",
+        "report.detail.deployer": "Gebruiksverantwoordelijke",
+        "report.detail.basis": "Grond",
+        "report.detail.annexIIIPoint": "Punt van bijlage III",
+        "report.detail.reason": "Reden",
+        "report.detail.why": "Waarom in beeld",
+        "report.detail.link": "Link in het register",
+        "report.detail.cited": "Aangehaald",
+        "report.detail.citedVersionDate": "Datum van de aangehaalde versie",
+        "report.detail.law": "Wet",
+        "report.detail.currentVersion": "Huidige versie",
+        "report.detail.text": "Toelichting",
+        "report.detail.declared": "Opgegeven categorie",
+        "report.detail.classified": "Geclassificeerde categorie",
+        "report.detail.conclusion": "Conclusie van de beslishulp",
+        "report.detail.answeredBy": "Beantwoord door",
+        "report.detail.answeredAt": "Beantwoord op",
+        "report.detail.role": "Rol",
+        "report.detail.roleHolders": "Door",
+        "report.detail.appliesFrom": "Geldt vanaf",
+        "report.detail.statedIn": "Vastgelegd in",
+        "report.detail.articles": "Artikelen",
+        "report.basis.stated": "vastgelegd (punt van bijlage III en publieke gebruiksverantwoordelijke bekend)",
+        "report.basis.classified": "geclassificeerd met de beslishulp",
+        "report.basis.presumed": "vermoed (het register noemt het hoog risico; geen classificatie, geen punt van "
+        "bijlage III, geen gebruiksverantwoordelijke opgegeven)",
+        "report.note.presumed": "{value} van de bevindingen berusten op een vermoeden (grond “vermoed”)",
+        "report.note.uncheckedLinks": "{value} gedateerde verwijzingen naar wetten konden niet worden gecontroleerd: "
+        "algokg kent de geldende versie van die wetten niet",
+    },
+    "en": {
+        "record.register_page": "This registration in the Algorithm Register",
+        "record.completeness": "{filled} of the {total} required fields of the publication standard are filled "
+        "in ({share}).",
+        "record.complete": "All {total} required fields of the publication standard are filled in.",
+        "record.missing": "Missing",
+        "severity.Violation": "Violation",
+        "severity.Warning": "Warning",
+        "severity.Info": "Note",
+        "record.as_published": "as published",
+        "record.as_published.link": "as published; not a web address",
+        "record.in_language": "(in {name} only in the register)",
+        "record.group.empty": "The register fills in nothing in this part.",
+        "org.average": "Average completeness (share of the publication standard's required fields): {share}",
+        "org.conforms": "no findings of the checks",
+        "org.complete": "complete",
+        "home.example": "These data are fictitious: algokg's example register (“{label}”), not data from the "
+        "Algorithm Register.",
+        "home.example.mixed": "Besides the register's data, fictitious example data are loaded here (“{label}”).",
+        "footer.example": "Software under EUPL-1.2. Data: fictitious example data, not the Algorithm Register.",
+        "footer.example.mixed": "Software under EUPL-1.2. Data: the Algorithm Register of the Dutch government, "
+        "with fictitious example data.",
+        "report.kind.fria": "No FRIA (fundamental rights impact assessment)",
+        "report.kind.iama": "No IAMA (human rights and algorithms impact assessment)",
+        "report.kind.dpia": "No DPIA (data protection impact assessment)",
+        "report.kind.statutory-basis": "No legal basis stated",
+        "report.kind.stale-link": "Cites an older version of the law",
+        "report.kind.aiact-disagreement": "Classification and declared category differ",
+        "report.detail.deployer": "Deployer",
+        "report.detail.basis": "Ground",
+        "report.detail.annexIIIPoint": "Annex III point",
+        "report.detail.reason": "Reason",
+        "report.detail.why": "Why in scope",
+        "report.detail.link": "Link in the register",
+        "report.detail.cited": "Cited",
+        "report.detail.citedVersionDate": "Date of the cited version",
+        "report.detail.law": "Law",
+        "report.detail.currentVersion": "Current version",
+        "report.detail.text": "Explanation",
+        "report.detail.declared": "Declared category",
+        "report.detail.classified": "Classified category",
+        "report.detail.conclusion": "Conclusion of the decision tree",
+        "report.detail.answeredBy": "Answered by",
+        "report.detail.answeredAt": "Answered on",
+        "report.detail.role": "Role",
+        "report.detail.roleHolders": "By",
+        "report.detail.appliesFrom": "Applies from",
+        "report.detail.statedIn": "Stated in",
+        "report.detail.articles": "Articles",
+        "report.basis.stated": "stated (Annex III point and public deployer known)",
+        "report.basis.classified": "classified with the decision tree",
+        "report.basis.presumed": "presumed (the register calls it high-risk; no classification, no Annex III "
+        "point, no deployer declared)",
+        "report.note.presumed": "{value} of the findings rest on a presumption (ground “presumed”)",
+        "report.note.uncheckedLinks": "{value} dated links to laws could not be checked: algokg does not know the "
+        "current version of those laws",
+    },
+}
+MESSAGES = {language: {**MESSAGES[language], **_ISSUE16[language]} for language in LANGUAGES}
+
+
 def choose_language(request: Request) -> str:
     """`?lang=` when it names a language, else the best `Accept-Language` match, else Dutch."""
     asked = request.query_params.get("lang", "").strip().lower()

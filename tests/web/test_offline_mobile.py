@@ -15,12 +15,9 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route
 
-from loader.pipeline import load_paths
-from loader.reference import reference_data
 from sparql_api.headers import PAGE_POLICY
 from sparql_api.web.apidocs import swagger_version
-from tests.conftest import shared_path
-from tests.server.conftest import Server, start_server
+from tests.server.conftest import Server
 from tests.web.conftest import screenshot
 from tests.web.test_browser import AUDIT, CSP_LISTENER
 
@@ -128,20 +125,6 @@ REAL_PAGES = {
     "/comparison": 651,
     "/algorithms?page=9": 375,
 }
-
-
-@pytest.fixture(scope="module")
-def sample_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The register's samples (English export and Dutch listing) loaded with no flags; skipped without ../shared."""
-    work = tmp_path_factory.mktemp("phone-samples")
-    (work / "cache").mkdir()
-    paths = [
-        shared_path("samples", "register_export_v1.0_ENG_sample.csv"),
-        shared_path("samples", "register_scrape_NLD_sample.json"),
-    ]
-    load_paths(work / "store", paths, reference=reference_data(cache_dir=work / "cache"), run_validation=False)
-    with start_server(work / "store", log_dir=work) as server:
-        yield server
 
 
 def test_real_register_pages_fit_a_phone(offline: tuple[BrowserContext, list[str]], sample_server: Server) -> None:

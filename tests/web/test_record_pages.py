@@ -16,11 +16,9 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page
 
-from loader.pipeline import load_paths
-from loader.reference import reference_data
 from sparql_api.rest import record_fields
 from tests.conftest import shared_path
-from tests.server.conftest import Server, start_server
+from tests.server.conftest import Server
 
 BOTH_LANGUAGES = "99577647"  # in the English export and in the Dutch listing (which gives the register's page)
 EXPORT_ONLY = "38748497"  # only in the English export: begin date, source code link and search terms filled
@@ -43,20 +41,6 @@ def export_rows() -> dict[str, dict[str, str]]:
     path = shared_path("samples", "register_export_v1.0_ENG_sample.csv")
     with path.open(encoding="utf-8-sig", newline="") as handle:
         return {row["algorithm_id"]: row for row in csv.DictReader(handle)}
-
-
-@pytest.fixture(scope="module")
-def sample_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    work = tmp_path_factory.mktemp("record-sample")
-    cache = work / "empty-cache"
-    cache.mkdir()
-    paths = [
-        shared_path("samples", "register_export_v1.0_ENG_sample.csv"),
-        shared_path("samples", "register_scrape_NLD_sample.json"),
-    ]
-    load_paths(work / "store", paths, reference=reference_data(cache_dir=cache), run_validation=False)
-    with start_server(work / "store", log_dir=work) as server:
-        yield server
 
 
 @pytest.fixture(scope="module")

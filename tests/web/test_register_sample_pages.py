@@ -15,30 +15,13 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page
 
-from loader.pipeline import load_paths
-from loader.reference import reference_data
-from tests.conftest import shared_path
-from tests.server.conftest import Server, start_server
+from tests.server.conftest import Server
 from tests.web.conftest import screenshot
 
 BOTH_LANGUAGES = "/id/algorithm/99577647"  # in the English export and in the Dutch listing
 LAWFUL_TEXT_ONLY = "/id/algorithm/35229357"  # listing: a lawful-basis text that names no law; "Onbekend"
 ENTITIES = "/id/algorithm/28915384"  # "Prevention &amp; enforcement: SWAN algorithm" in the export
 AUDIT = (Path(__file__).parent / "audit.js").read_text(encoding="utf-8")
-
-
-@pytest.fixture(scope="module")
-def sample_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    work = tmp_path_factory.mktemp("register-sample")
-    cache = work / "empty-cache"  # nothing harvested: what ships with the package
-    cache.mkdir()
-    paths = [
-        shared_path("samples", "register_export_v1.0_ENG_sample.csv"),
-        shared_path("samples", "register_scrape_NLD_sample.json"),
-    ]
-    load_paths(work / "store", paths, reference=reference_data(cache_dir=cache), run_validation=False)
-    with start_server(work / "store", log_dir=work) as server:
-        yield server
 
 
 @pytest.fixture

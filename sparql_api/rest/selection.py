@@ -1,0 +1,161 @@
+"""The algorithm index: per data version, which algorithms have which value of each filter, facet and sort key,
+as bitsets (Python ints, one bit per algorithm), so a selection, its total, its facets (each under the other
+filters) and its order cost set operations instead of one SPARQL query each.
+
+Each dimension is one whole-catalogue query (`queries/rest/selection.rq`), run lazily when a request first needs
+it and kept until the data version changes: a text search needs the algorithm list and the facets it shows, not
+every sort key; at 100k algorithms a dimension is one query of ~100k rows, not a scan per request. Free text
+comes from the full-text index (`sparql_api.search`), never from `akg:textScore` over every algorithm.
+"""
+
+import re
+import threading
+import weakref
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sparql_api.queries import QueryService
+from sparql_api.rest.sparql import Sparql, Term, blocks
+
+_MARKER = re.compile(r"^#@(\w+)\s*$", re.MULTILINE)
+
+
+@dataclass
+class Dimension:
+    """Value -> the algorithms having it (bitset), the labels of each value, the algorithms with any value."""
+
+    bits: dict[str, int] = field(default_factory=dict)
+    labels: dict[str, list[Term]] = field(default_factory=dict)
+    terms: dict[str, Term] = field(default_factory=dict)
+    any: int = 0
+    sparql: Sparql | None = None
+
+    def matching(self, values: Iterable[str]) -> int:
+        result = 0
+        for value in values:
+            result |= self.bits.get(value, 0)
+        return result
+
+
+def dimension_query(name: str) -> Sparql:
+    """The query of dimension `name`: a section of selection.rq, `facet:NAME` or `sort:KEY`."""
+    kind, _, part = name.partition(":")
+    sections = blocks("selection")
+    if kind in ("facet", "sort"):
+        inner = blocks("algorithm-facets" if kind == "facet" else "algorithm-sorts")[part]
+        text = _MARKER.sub(lambda m: inner, sections[kind])
+    else:
+        text = sections[name]
+    return Sparql(f"selection#{name}", text, {})
+
+
+class Index:
+    """The dimensions of one data version; each built once, on first use (other dimensions do not wait)."""
+
+    def __init__(self, queries: QueryService, version: str) -> None:
+        self.queries, self.version = queries, version
+        self._dimensions: dict[str, Dimension] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._lock = threading.Lock()
+        self._ranks: dict[str, list[int]] = {}
+        self.iris: list[str] = []
+        self.position: dict[str, int] = {}
+        self.all = 0
+        self.sparql = dimension_query("algorithms")
+        rows = queries.select(self.sparql.text)
+        for row in rows:
+            iri = row["algorithm"].value
+            if iri not in self.position:
+                self.position[iri] = len(self.iris)
+                self.iris.append(iri)
+        self.all = (1 << len(self.iris)) - 1
+
+    def dimension(self, name: str) -> Dimension:
+        with self._lock:
+            if (found := self._dimensions.get(name)) is not None:
+                return found
+            lock = self._locks.setdefault(name, threading.Lock())
+        with lock:  # one build per dimension; a second request for it waits for the first
+            with self._lock:
+                if (found := self._dimensions.get(name)) is not None:
+                    return found
+            built = self._build(name)
+            with self._lock:
+                self._dimensions[name] = built
+            return built
+
+    def _build(self, name: str) -> Dimension:
+        sparql = dimension_query(name)
+        dimension = Dimension(sparql=sparql)
+        for row in self.queries.select(sparql.text):
+            bit = self.position.get(row["algorithm"].value)
+            if bit is None:
+                continue
+            mask = 1 << bit
+            term = row.get("value")
+            if term is None:  # a dimension of algorithms only (legalBasis)
+                dimension.any |= mask
+                continue
+            dimension.any |= mask
+            dimension.bits[term.value] = dimension.bits.get(term.value, 0) | mask
+            dimension.terms.setdefault(term.value, term)
+            if (label := row.get("label")) is not None:
+                labels = dimension.labels.setdefault(term.value, [])
+                if label not in labels:
+                    labels.append(label)
+        return dimension
+
+    def positions(self, bits: int) -> list[int]:
+        """The positions of the algorithms in `bits`, ascending (linear in the catalogue, not per member)."""
+        return [position for position, bit in enumerate(reversed(bin(bits)[2:])) if bit == "1"]
+
+    def members(self, bits: int) -> list[str]:
+        """The IRIs of the algorithms in `bits`, in index order."""
+        return [self.iris[position] for position in self.positions(bits)]
+
+    def bits_of(self, iris: Iterable[str]) -> int:
+        result = 0
+        for iri in iris:
+            if (position := self.position.get(iri)) is not None:
+                result |= 1 << position
+        return result
+
+    def sort_keys(self, name: str) -> list[tuple[int, str]]:
+        """The sort key of each algorithm position: (0, "") when it has none (sorts first), else (1, value)."""
+        keys = [(0, "")] * len(self.iris)
+        for value, bits in self.dimension(f"sort:{name}").bits.items():
+            for position in self.positions(bits):
+                keys[position] = (1, value)
+        return keys
+
+    def rank(self, name: str) -> list[int]:
+        """The rank of each algorithm position by sort key `name` (unbound first, ties by IRI), as the page
+        query's `ORDER BY ?key ?algorithm` orders them; computed once per key and data version."""
+        with self._lock:
+            if (found := self._ranks.get(name)) is not None:
+                return found
+        keys = self.sort_keys(name)
+        order = sorted(range(len(self.iris)), key=lambda p: (keys[p], self.iris[p]))
+        rank = [0] * len(self.iris)
+        for place, position in enumerate(order):
+            rank[position] = place
+        with self._lock:
+            self._ranks[name] = rank
+        return rank
+
+
+_indexes: "weakref.WeakKeyDictionary[QueryService, Index]" = weakref.WeakKeyDictionary()
+_indexes_lock = threading.Lock()
+
+
+def index(queries: QueryService) -> Index:
+    """The index of the data version answering now (a new one after a commit; the old one is dropped)."""
+    version = queries.data_version
+    with _indexes_lock:
+        current = _indexes.get(queries)
+        if current is not None and current.version == version:
+            return current
+    built = Index(queries, version)
+    with _indexes_lock:
+        _indexes[queries] = built
+    return built

@@ -271,7 +271,7 @@ def _check_known(queries: QueryService, name: str, term: Term, dimension: select
     raise BadFilter(name, term.value, f"{what}; known values are e.g. {examples}")
 
 
-_TERM_KNOWN = "SELECT ?p WHERE { { $term ?p ?o } UNION { ?s ?p $term } } LIMIT 1"
+_TERM_KNOWN = "SELECT ?term ?p WHERE { { $term ?p ?o } UNION { ?s ?p $term } } LIMIT 1"
 
 
 def _scores(queries: QueryService, index: selection.Index, text: str) -> dict[str, float]:

@@ -320,9 +320,15 @@ def algorithms(
     """
     filters = filters or AlgorithmFilters()
     _check_page(page, size)
+    wanted = [f"facet:{name}" for name in facet_names if name in FACETS]
+    key = (sort or ("relevance" if filters.values("q") else "title")).lstrip("-")
+    if key in SORTS and key != "relevance":
+        wanted.append(f"sort:{key}")
+    selection.index(queries).prepare([*_dimensions_of(filters), *wanted])  # all at once, on first use
     order = ordered(queries, filters, sort)
     items, detail_queries = details(queries, order.iris[(page - 1) * size : page * size], lang)
-    shown = [_filtered("algorithms-count", filters), *order.sparql, *detail_queries]
+    # The detail query is the same for every algorithm of the page: shown once, bound to the first.
+    shown = [_filtered("algorithms-count", filters), *order.sparql, *detail_queries[:1]]
     facet_list: list[Facet] = []
     if facet_names:
         facet_list, facet_queries = _facets(queries, filters, lang, facet_names)
@@ -508,7 +514,15 @@ def _facets(
     unknown = [name for name in names if name not in FACETS]
     if unknown:
         raise BadFilter("facet", ",".join(unknown), f"facets are {', '.join(FACETS)}")
+    key = ("facets", _filters_key(filters), tuple(names), lang)
+    return _cached(queries, key, lambda: _count_facets(queries, filters, lang, names))
+
+
+def _count_facets(
+    queries: QueryService, filters: AlgorithmFilters, lang: str, names: Sequence[str]
+) -> tuple[list[Facet], list[Sparql]]:
     index = selection.index(queries)
+    index.prepare([f"facet:{name}" for name in names] + _dimensions_of(filters))
     chosen = filters.given()
     result, used = [], []
     for name in names:

@@ -12,12 +12,14 @@ import re
 import threading
 import weakref
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from sparql_api.queries import QueryService
 from sparql_api.rest.sparql import Sparql, Term, blocks
 
 _MARKER = re.compile(r"^#@(\w+)\s*$", re.MULTILINE)
+PARALLEL = 4  # dimension queries at once while building (the worker pool bounds what really runs)
 
 
 @dataclass
@@ -69,6 +71,15 @@ class Index:
                 self.position[iri] = len(self.iris)
                 self.iris.append(iri)
         self.all = (1 << len(self.iris)) - 1
+
+    def prepare(self, names: Iterable[str]) -> None:
+        """Build the dimensions `names` that are missing, side by side (each query runs in a worker process of
+        its own, so a first request needing seven facets waits for the slowest, not for their sum)."""
+        with self._lock:
+            missing = [name for name in dict.fromkeys(names) if name not in self._dimensions]
+        if len(missing) > 1:
+            with ThreadPoolExecutor(max_workers=min(len(missing), PARALLEL)) as pool:
+                list(pool.map(self.dimension, missing))
 
     def dimension(self, name: str) -> Dimension:
         with self._lock:

@@ -30,6 +30,7 @@ from sparql_api.rest import selection
 from sparql_api.rest.cache import VersionedCache
 from sparql_api.rest.filters import VARIABLES, AlgorithmFilters, BadFilter
 from sparql_api.rest.models import (
+    AlgorithmRow,
     AlgorithmSummary,
     ArticleSummary,
     AssessmentSummary,
@@ -395,6 +396,37 @@ def _dimensions_of(filters: AlgorithmFilters) -> list[str]:
         elif name in _MATCHED_BY:
             found.append(_MATCHED_BY[name])
     return list(dict.fromkeys(found))
+
+
+def rows(queries: QueryService, iris: Sequence[str], lang: str) -> list[AlgorithmRow]:
+    """These algorithms as CSV rows: their summaries with the cited articles and assessment statuses (from the
+    index: one query each for the whole catalogue, not per algorithm)."""
+    index = selection.index(queries)
+    index.prepare(["articles", "assessmentStatus"])
+    articles = index.inverse("articles")
+    statuses = index.inverse("assessmentStatus")
+    labels = index.dimension("articles").labels
+    items, _ = details(queries, iris, lang)
+    result = []
+    for item in items:
+        position = index.position.get(item.id, -1)
+        stated = sorted(value.split(" ", 1) for value in statuses.get(position, []))
+        by_instrument: dict[str, list[str]] = defaultdict(list)
+        for instrument, status in stated:
+            by_instrument[instrument.rsplit("/", 1)[-1]].append(status.rsplit("/", 1)[-1])
+        result.append(
+            AlgorithmRow(
+                **item.model_dump(),
+                articles=[
+                    Ref(id=a, label=pick_label(labels.get(a, []), lang)) for a in sorted(articles.get(position, []))
+                ],
+                dpia=" | ".join(by_instrument.get("dpia", [])) or None,
+                iama=" | ".join(by_instrument.get("iama", [])) or None,
+                fria=" | ".join(by_instrument.get("fria", [])) or None,
+                assessment_statuses=[f"{i}={s}" for i, values in sorted(by_instrument.items()) for s in values],
+            )
+        )
+    return result
 
 
 def details(queries: QueryService, iris: Sequence[str], lang: str) -> tuple[list[AlgorithmSummary], list[Sparql]]:

@@ -29,6 +29,7 @@ from sparql_api.rest.http import (
     validators,
 )
 from sparql_api.rest.models import (
+    AlgorithmRow,
     AlgorithmSummary,
     ArticleSummary,
     AssessmentSummary,
@@ -217,14 +218,13 @@ def _csv_download(request: Request, filters: AlgorithmFilters, sort: str | None,
     byte), then the rows in chunks."""
     queries = _queries(request)
     order = catalogue.ordered(queries, filters, sort)
-    model = _declared_items(request, "items")
-    header = csv_text(model, [])
+    header = csv_text(AlgorithmRow, [])
 
     def chunks() -> Iterator[str]:
         yield header
         for start in range(0, len(order.iris), CSV_CHUNK):
-            items, _ = catalogue.details(queries, order.iris[start : start + CSV_CHUNK], lang)
-            yield csv_text(model, items).split("\r\n", 1)[1]
+            items = catalogue.rows(queries, order.iris[start : start + CSV_CHUNK], lang)
+            yield csv_text(AlgorithmRow, items).split("\r\n", 1)[1]
 
     headers = {"X-Total-Count": str(len(order.iris)), "Content-Disposition": 'attachment; filename="algorithms.csv"'}
     return StreamingResponse(chunks(), media_type=CSV, headers=headers)

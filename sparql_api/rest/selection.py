@@ -60,6 +60,7 @@ class Index:
         self._locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
         self._ranks: dict[str, list[int]] = {}
+        self._inverses: dict[str, dict[int, list[str]]] = {}
         self.iris: list[str] = []
         self.position: dict[str, int] = {}
         self.all = 0
@@ -130,6 +131,19 @@ class Index:
             if (position := self.position.get(iri)) is not None:
                 result |= 1 << position
         return result
+
+    def inverse(self, name: str) -> dict[int, list[str]]:
+        """Algorithm position -> the values it has in dimension `name` (for exports; once per data version)."""
+        with self._lock:
+            if (found := self._inverses.get(name)) is not None:
+                return found
+        inverse: dict[int, list[str]] = {}
+        for value, bits in self.dimension(name).bits.items():
+            for position in self.positions(bits):
+                inverse.setdefault(position, []).append(value)
+        with self._lock:
+            self._inverses[name] = inverse
+        return inverse
 
     def sort_keys(self, name: str) -> list[tuple[int, str]]:
         """The sort key of each algorithm position: (0, "") when it has none (sorts first), else (1, value)."""

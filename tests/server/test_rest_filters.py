@@ -165,7 +165,11 @@ def test_csv_is_the_whole_selection(api: str, facets: dict[str, list[dict[str, o
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert len(rows) == total == int(response.headers["x-total-count"])
     assert len({row["id"] for row in rows}) == total
-    assert {"law", "organisation", "organisationType"} <= set(rows[0])
+    columns = {"law", "article", "organisation", "organisationType", "dpia", "iama", "fria", "assessmentStatus"}
+    assert columns <= set(rows[0])
+    assert any(row["dpia"] for row in rows) and any(row["article"] for row in rows)
+    statuses = {"performed", "planned", "not-performed", "not-needed", "unknown"}
+    assert all(set(row["dpia"].split(" | ")) <= statuses for row in rows if row["dpia"])
     everything = list(csv.DictReader(io.StringIO(get(api, "/api/algorithms", {"format": "csv"}).text)))
     assert len(everything) == SIZE
 

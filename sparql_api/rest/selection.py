@@ -39,13 +39,14 @@ class Dimension:
         return result
 
 
-def dimension_query(name: str) -> Sparql:
-    """The query of dimension `name`: a section of selection.rq, `facet:NAME` or `sort:KEY`."""
+def dimension_query(name: str, section: str | None = None) -> Sparql:
+    """The query of dimension `name`: a section of selection.rq, `facet:NAME` or `sort:KEY` (`section`: another
+    template for the same pattern, `facetLabels`)."""
     kind, _, part = name.partition(":")
     sections = blocks("selection")
     if kind in ("facet", "sort"):
-        inner = blocks("algorithm-facets" if kind == "facet" else "algorithm-sorts")[part]
-        text = _MARKER.sub(lambda m: inner, sections[kind])
+        inner = blocks("selection-facets" if kind == "facet" else "algorithm-sorts")[part]
+        text = _MARKER.sub(lambda m: inner, sections[section or kind])
     else:
         text = sections[name]
     return Sparql(f"selection#{name}", text, {})
@@ -111,10 +112,10 @@ class Index:
             dimension.any |= mask
             dimension.bits[term.value] = dimension.bits.get(term.value, 0) | mask
             dimension.terms.setdefault(term.value, term)
-            if (label := row.get("label")) is not None:
-                labels = dimension.labels.setdefault(term.value, [])
-                if label not in labels:
-                    labels.append(label)
+        if name.startswith("facet:"):
+            for row in self.queries.select(dimension_query(name, "facetLabels").text):
+                if "label" in row and "value" in row:
+                    dimension.labels.setdefault(row["value"].value, []).append(row["label"])
         return dimension
 
     def positions(self, bits: int) -> list[int]:

@@ -12,14 +12,21 @@ import re
 import threading
 import weakref
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 
-from sparql_api.queries import QueryService
+from sparql_api.queries import QueryService, QueryTimeout
 from sparql_api.rest.sparql import Sparql, Term, blocks
 
 _MARKER = re.compile(r"^#@(\w+)\s*$", re.MULTILINE)
 PARALLEL = 4  # dimension queries at once while building (the worker pool bounds what really runs)
+# One dimension query's deadline: at 100k algorithms a whole-catalogue query takes tens of seconds, more than a
+# request's; it runs in the background, so no request holds it up.
+BUILD_TIMEOUT = 600.0
+WAIT = 20.0  # how long a request waits for the dimensions it needs before a 503 (Retry-After; the build goes on)
+WARM = [*(f"facet:{name}" for name in blocks("selection-facets")), "sort:title"]
+_builder = ThreadPoolExecutor(max_workers=PARALLEL, thread_name_prefix="algokg-index")
 
 
 @dataclass
@@ -57,8 +64,7 @@ class Index:
 
     def __init__(self, queries: QueryService, version: str) -> None:
         self.queries, self.version = queries, version
-        self._dimensions: dict[str, Dimension] = {}
-        self._locks: dict[str, threading.Lock] = {}
+        self._futures: dict[str, Future[Dimension]] = {}
         self._lock = threading.Lock()
         self._ranks: dict[str, list[int]] = {}
         self._inverses: dict[str, dict[int, list[str]]] = {}
@@ -66,7 +72,7 @@ class Index:
         self.position: dict[str, int] = {}
         self.all = 0
         self.sparql = dimension_query("algorithms")
-        rows = queries.select(self.sparql.text)
+        rows = queries.select(self.sparql.text, timeout=BUILD_TIMEOUT)
         for row in rows:
             iri = row["algorithm"].value
             if iri not in self.position:
@@ -75,32 +81,40 @@ class Index:
         self.all = (1 << len(self.iris)) - 1
 
     def prepare(self, names: Iterable[str]) -> None:
-        """Build the dimensions `names` that are missing, side by side (each query runs in a worker process of
-        its own, so a first request needing seven facets waits for the slowest, not for their sum)."""
+        """Start building the dimensions `names` that are not built yet, side by side in the background (each
+        query runs in a worker process of its own): a first request needing seven facets waits for the slowest,
+        not for their sum, and a build goes on when the request that started it gives up."""
+        for name in dict.fromkeys(names):
+            self._future(name)
+
+    def _future(self, name: str) -> "Future[Dimension]":
         with self._lock:
-            missing = [name for name in dict.fromkeys(names) if name not in self._dimensions]
-        if len(missing) > 1:
-            with ThreadPoolExecutor(max_workers=min(len(missing), PARALLEL)) as pool:
-                list(pool.map(self.dimension, missing))
+            future = self._futures.get(name)
+            if future is None:
+                future = self._futures[name] = _builder.submit(self._build, name)
+            return future
 
     def dimension(self, name: str) -> Dimension:
-        with self._lock:
-            if (found := self._dimensions.get(name)) is not None:
-                return found
-            lock = self._locks.setdefault(name, threading.Lock())
-        with lock:  # one build per dimension; a second request for it waits for the first
+        """Dimension `name`, waiting for its build at most `WAIT` seconds.
+
+        :raises QueryTimeout: still building (503 with Retry-After; the build goes on for the next request).
+        :raises QueryError: its query failed (the next request tries again).
+        """
+        future = self._future(name)
+        try:
+            return future.result(timeout=WAIT)
+        except FutureTimeout:
+            raise QueryTimeout(WAIT, f"the algorithm index of this data version is being built ({name})") from None
+        except Exception:
             with self._lock:
-                if (found := self._dimensions.get(name)) is not None:
-                    return found
-            built = self._build(name)
-            with self._lock:
-                self._dimensions[name] = built
-            return built
+                if self._futures.get(name) is future:
+                    del self._futures[name]
+            raise
 
     def _build(self, name: str) -> Dimension:
         sparql = dimension_query(name)
         dimension = Dimension(sparql=sparql)
-        for row in self.queries.select(sparql.text):
+        for row in self.queries.select(sparql.text, timeout=BUILD_TIMEOUT):
             bit = self.position.get(row["algorithm"].value)
             if bit is None:
                 continue
@@ -113,7 +127,7 @@ class Index:
             dimension.bits[term.value] = dimension.bits.get(term.value, 0) | mask
             dimension.terms.setdefault(term.value, term)
         if name.startswith("facet:"):
-            for row in self.queries.select(dimension_query(name, "facetLabels").text):
+            for row in self.queries.select(dimension_query(name, "facetLabels").text, timeout=BUILD_TIMEOUT):
                 if "label" in row and "value" in row:
                     dimension.labels.setdefault(row["value"].value, []).append(row["label"])
         return dimension
@@ -184,4 +198,5 @@ def index(queries: QueryService) -> Index:
     built = Index(queries, version)
     with _indexes_lock:
         _indexes[queries] = built
+    built.prepare(WARM)  # what the list page needs, in the background from the first use on
     return built

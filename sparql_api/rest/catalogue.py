@@ -70,6 +70,8 @@ REGISTER_FIELDS = (
     )),
 )  # fmt: skip
 _caches: "weakref.WeakKeyDictionary[QueryService, VersionedCache]" = weakref.WeakKeyDictionary()
+_order_caches: "weakref.WeakKeyDictionary[QueryService, VersionedCache]" = weakref.WeakKeyDictionary()
+ORDERS_CACHED = 64
 
 
 # -- running queries ---------------------------------------------------------------------------
@@ -383,7 +385,9 @@ def ordered(queries: QueryService, filters: AlgorithmFilters, sort: str | None) 
         used += [index.dimension(dim).sparql for dim in _dimensions_of(filters)]
         return Ordered([index.iris[p] for p in positions], sort, [s for s in used if s is not None])
 
-    return _cached(queries, ("ordered", _filters_key(filters), sort), compute)
+    # A smaller cache of its own: an order holds every selected IRI (100k at 100k algorithms).
+    orders = _order_caches.setdefault(queries, VersionedCache(size=ORDERS_CACHED))
+    return orders.get(queries.data_version, (_filters_key(filters), sort), compute)
 
 
 def _dimensions_of(filters: AlgorithmFilters) -> list[str]:

@@ -1,7 +1,7 @@
 """Every benchmark in one run, each against its baseline measured in the same run: one table, and JSON.
 
     python -m benchmarks.run [--sizes 1000,10000] [--quick] [--only load,validation,rest,http,abuse,fidelity]
-                             [--json benchmarks/results.json]
+                             [--cores N] [--json benchmarks/results.json]
 
 - load: the `algokg load` pipeline against pyoxigraph's raw bulk load of the same quads (`benchmarks.load`);
   ratio = raw / pipeline seconds, goal >= 0.5; also with SHACL validation on, up to `--validate-up-to`.
@@ -19,6 +19,11 @@
 - fidelity: the register's samples (../shared/samples) against the gold files in tests/gold/ (`benchmarks.fidelity`,
   `make fidelity`); ours = precision, baseline = recall, size = the units compared. Skipped without ../shared.
 
+Every run records the machine's cores, this process's CPU affinity (as `taskset -p` shows it) and the load
+averages (1/5/15 min) at its start and end, and each row the 1-minute load when it was measured: a ratio from a
+busy or smaller machine is read against them. ``--cores N`` pins the run (and every process it starts) to N CPUs,
+so figures from machines with different core counts can be compared on equal terms (`benchmarks.machine`).
+
 Times are medians. The JSON (default `benchmarks/results.json`, not committed) holds the table's rows and
 every benchmark's full result, with the machine, Python version and git commit, so runs can be compared.
 `--quick` shortens every measurement (fewer repeats, shorter durations): for a smoke run, not for figures.
@@ -34,7 +39,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -42,6 +47,7 @@ from benchmarks import abuse as abuse_bench
 from benchmarks import fidelity as fidelity_bench
 from benchmarks import http as http_bench
 from benchmarks import load as load_bench
+from benchmarks import machine
 from benchmarks import rest as rest_bench
 from benchmarks.generate import generate
 from loader.reference import ReferenceData, reference_data
@@ -62,6 +68,7 @@ class Row:
     unit: str
     ratio: float | None
     goal: str
+    load: float = field(default_factory=lambda: machine.load_average()[0])  # 1-min load average when measured
 
     def met(self) -> str:
         if self.ratio is None or not self.goal:
@@ -319,23 +326,25 @@ def _figure(value: float | None) -> str:
     return "" if value is None else f"{value:.3f}" if value < 100 else f"{value:.0f}"
 
 
-def table(rows: Sequence[Row]) -> str:
-    lines = [
+def table(rows: Sequence[Row], state: dict[str, object] | None = None) -> str:
+    lines = [f"machine: {machine.describe(state)}"] if state else []
+    lines.append(
         f"{'benchmark':<11} {'case':<44} {'size':>7} {'ours':>10} {'baseline':>10} {'unit':<6} {'ratio':>6} "
-        f"{'goal':>6} {'met':>4}",
-    ]
+        f"{'goal':>6} {'met':>4} {'load':>5}"
+    )
     for row in rows:
         ours, base = _figure(row.ours), _figure(row.baseline)
         ratio = f"{row.ratio:.2f}" if row.ratio is not None else "-"
         lines.append(
             f"{row.benchmark:<11} {row.case[:44]:<44} {row.size:>7} {ours:>10} {base:>10} {row.unit:<6} {ratio:>6} "
-            f"{row.goal:>6} {row.met():>4}"
+            f"{row.goal:>6} {row.met():>4} {row.load:>5.2f}"
         )
     lines.append(
         "ours / baseline: load = pipeline / raw bulk load (ratio raw/pipeline); validation = compiled / pyshacl s (ratio pyshacl / compiled), one record ms; "
         "rest = cold HTTP p50 / raw SPARQL p50; http = algokg / oxigraph serve throughput; "
         "abuse = p50 under attack / idle, p99 under attack / goal. Medians. "
-        "fidelity = precision / recall on the samples' gold files, size = units compared."
+        "fidelity = precision / recall on the samples' gold files, size = units compared. "
+        "load = 1-min load average when the row was measured."
     )
     return "\n".join(lines)
 
@@ -357,6 +366,9 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
         "--validate-up-to", type=int, default=1000, help="pyshacl runs (and load with validation) up to this size"
     )
     parser.add_argument("--duration", type=float, help="seconds per concurrent HTTP/REST measurement")
+    parser.add_argument(
+        "--cores", type=int, help="run on this many CPUs only (this process and every one it starts): comparable ratios"
+    )
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help="write the results here")
     parser.add_argument("--work", type=Path, help="directory for exports, stores and logs (default: a temporary one)")
     args = parser.parse_args(argv)
@@ -365,8 +377,15 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
     unknown = set(chosen) - set(BENCHMARKS)
     if unknown:
         parser.error(f"unknown benchmarks {sorted(unknown)}; they are {', '.join(BENCHMARKS)}")
+    if args.cores is not None:
+        try:
+            machine.restrict_cores(args.cores)
+        except ValueError as problem:
+            parser.error(str(problem))
     config = settings(args.quick, args.duration, args.validate_up_to)
     started = datetime.now(UTC)
+    at_start = machine.machine_state()
+    print(f"machine: {machine.describe(at_start)}", flush=True)
     rows: list[Row] = []
     details: dict[str, object] = {}
     with tempfile.TemporaryDirectory(prefix="algokg-bench-all-", dir=args.work) as tmp:
@@ -402,13 +421,16 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
         "commit": _commit(),
         "python": sys.version.split()[0],
         "machine": platform.platform(),
+        "cores": args.cores,  # --cores: the run was pinned to this many CPUs (None: all it was given)
+        "at_start": at_start,  # cores, CPU affinity, load averages (1/5/15 min)
+        "at_end": machine.machine_state(),
         "arguments": {"sizes": sizes, "quick": args.quick, "only": chosen, **asdict(config)},
         "table": [asdict(row) | {"met": row.met()} for row in rows],
         "details": details,
     }
     if args.json:  # before printing: a closed stdout (`| head`) must not lose the results
         args.json.write_text(json.dumps(document, indent=2, default=str) + "\n", encoding="utf-8")
-    print(table(rows))
+    print(table(rows, document["at_end"]))  # type: ignore[arg-type]
     return document
 
 

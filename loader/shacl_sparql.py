@@ -799,36 +799,6 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def _focus_query(query: str) -> str | None:
-    """The focus subquery of a check (``{ SELECT DISTINCT ?this … }``), braces balanced; None without one."""
-    found = _FOCUS.search(query, 1)  # not the check's own SELECT at 0
-    if found is None or query[found.start() - 2 : found.start()] != "{ ":
-        return None
-    start, depth = found.start() - 2, 0
-    for end in range(start, len(query)):
-        depth += {"{": 1, "}": -1}.get(query[end], 0)
-        if depth == 0:
-            return query[start : end + 1]
-    return None
-
-
-def _with_focus_nodes(store: Store, checks: list[CompiledCheck]) -> list[CompiledCheck]:
-    """The checks whose shape targets something in the store: one ASK per distinct target (a profile's
-    shapes share a few) instead of every check looking for focus nodes itself. A shape for another version of
-    the register (most of the legacy profile) targets nothing in a source of one version, yet each of its
-    checks would walk every typed node to find that out.
-    """
-    present: dict[str, bool] = {}
-    kept = []
-    for check in checks:
-        focus = _focus_query(check.query)
-        if focus is not None and focus not in present:
-            present[focus] = bool(store.query(f"ASK {{ {focus} }}", use_default_graph_as_union=True))
-        if focus is None or present[focus]:
-            kept.append(check)
-    return kept
-
-
 def validate_compiled(
     store: Store,
     shapes: Graph,
@@ -851,8 +821,6 @@ def validate_compiled(
     touched = None
     if focus_nodes is not None:
         touched = [node if isinstance(node, OxTerm) else to_oxigraph(node) for node in focus_nodes]
-    if touched is None:
-        checks = _with_focus_nodes(store, checks)
     runs = [(check, touched if touched is None or focus_of is None else focus_of(check)) for check in checks]
     runs = [(check, nodes) for check, nodes in runs if nodes is None or nodes]
     report = SparqlReport(routed={str(shape): reason for shape, reason in routed.items()})

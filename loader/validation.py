@@ -841,21 +841,6 @@ class _StoreData:
     ) -> None:
         self.store, self.background = store, background
         self.within = None if within is None else set(within)
-        self._own: dict[Node, dict[str, list[Node]]] = {}
-
-    def _properties(self, subject: Node) -> dict[str, list[Node]]:
-        """The subject's record triples by predicate, read in one scan and kept: explaining a result asks a
-        registration for half a dozen values (where it is in the file, its algorithm, whether it is one), and
-        one index scan per node costs less than one lookup (and term conversion) per value."""
-        found = self._own.get(subject)
-        if found is None:
-            found = {}
-            if not isinstance(subject, Literal):
-                for quad in self.store.quads_for_pattern(to_oxigraph(subject), None, None, None):  # type: ignore[arg-type]
-                    if not _graph(quad).startswith(self.background):
-                        found.setdefault(quad.predicate.value, []).append(quad.object)  # type: ignore[arg-type]
-            self._own[subject] = found
-        return found
 
     def _quads(self, subject: Node | None, predicate: URIRef | None, obj: Node | None) -> Iterator[Quad]:
         if isinstance(subject, Literal):
@@ -874,15 +859,13 @@ class _StoreData:
         return sorted(found)  # type: ignore[arg-type]
 
     def value(self, subject: Node, predicate: URIRef) -> Node | None:
-        found = self._properties(subject).get(str(predicate))
-        return to_rdflib(found[0]) if found else None  # type: ignore[arg-type]
+        return next((to_rdflib(quad.object) for quad in self._quads(subject, predicate, None)), None)
 
     def objects(self, subject: Node, predicate: URIRef) -> list[Node]:
-        found = self._properties(subject).get(str(predicate), [])
-        return list(dict.fromkeys(to_rdflib(term) for term in found))  # type: ignore[arg-type]
+        return list(dict.fromkeys(to_rdflib(quad.object) for quad in self._quads(subject, predicate, None)))
 
     def has(self, subject: Node, predicate: URIRef) -> bool:
-        return str(predicate) in self._properties(subject)
+        return next(self._quads(subject, predicate, None), None) is not None
 
     def as_graph(self) -> Graph:
         """The record data as an rdflib graph (for pyshacl: the fallback, or the reference engine)."""

@@ -304,10 +304,12 @@ class QueryService:
             forget()
         return _decode(reply)
 
-    def hand_over_loop(self) -> asyncio.AbstractEventLoop:
+    def hand_over_loop(self) -> asyncio.AbstractEventLoop | None:
         """The worker pool's event loop, for the server to run as its own (`sparql_api.serving`): queries from
-        requests then reach the workers without a hop between threads (`WorkerPool.hand_over_loop`)."""
-        return self._pool.hand_over_loop()
+        requests then reach the workers without a hop between threads (`WorkerPool.hand_over_loop`). None
+        without a pool of query workers (`RemoteQueryService` forwards queries instead)."""
+        pool: WorkerPool | None = getattr(self, "_pool", None)
+        return pool.hand_over_loop() if pool is not None else None
 
     def _submit(
         self, request: tuple[object, ...], timeout: float | None

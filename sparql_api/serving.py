@@ -85,9 +85,9 @@ class _Server(uvicorn.Server):
         # uvicorn runs on the query workers' own event loop: a query is a task there, not a hop to another
         # thread (`WorkerPool.hand_over_loop`). A remote store has no workers: uvicorn's loop then.
         hand_over = getattr(self._app.state.queries, "hand_over_loop", None)
-        if hand_over is None:
+        loop = hand_over() if hand_over is not None else None
+        if loop is None:
             return super().run(sockets)
-        loop = hand_over()
         with asyncio.Runner(loop_factory=lambda: loop) as runner:
             runner.run(self.serve(sockets=sockets))
 

@@ -325,10 +325,11 @@ class WorkerPool:
             self._dispatch()
             if assigned.done():  # an idle worker took it at once: no timer, no extra turn of the loop
                 return assigned.result()
-            done, _ = await asyncio.wait({assigned}, timeout=max(0.0, deadline - time.monotonic()))
-            if not done:
-                raise WorkersBusy
-            return assigned.result()
+            try:  # awaited directly (not through asyncio.wait): one turn of the loop from dispatch to here
+                async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
+                    return await assigned
+            except TimeoutError:
+                raise WorkersBusy from None
         except BaseException:
             if assigned.done() and not assigned.cancelled():
                 self._release(assigned.result())  # served just as it gave up: the worker goes back
@@ -339,29 +340,33 @@ class WorkerPool:
 
     async def _exchange(self, job: Job, worker: Worker, request: tuple[Any, ...], deadline: float) -> bytes:
         self._lanes.started(job, time.monotonic())
-        receiving: asyncio.Task[bytes] | None = None
         answered = timed_out = False
         try:
             await worker.send(request)
-            receiving = asyncio.ensure_future(worker.receive())
+            # The answer is awaited directly, not through a task and asyncio.wait: it is taken in the turn of
+            # the loop that reads it. A frame that arrives after a timeout stays queued for the next receive.
             long_at = min(deadline, time.monotonic() + self.long_seconds)
-            done, _ = await asyncio.wait({receiving}, timeout=max(0.0, long_at - time.monotonic()))
-            if not done and time.monotonic() < deadline:
+            try:
+                async with asyncio.timeout(max(0.0, long_at - time.monotonic())):
+                    answer = await worker.receive()
+            except TimeoutError:
+                if time.monotonic() >= deadline:
+                    timed_out = True
+                    raise WorkerTimedOut from None
                 self._lanes.reached_long(job)
                 self._dispatch()  # overdue while others wait: this task is cancelled now
-                done, _ = await asyncio.wait({receiving}, timeout=max(0.0, deadline - time.monotonic()))
-            if not done:
-                timed_out = True
-                raise WorkerTimedOut
-            answer = receiving.result()
+                try:
+                    async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
+                        answer = await worker.receive()
+                except TimeoutError:
+                    timed_out = True
+                    raise WorkerTimedOut from None
             answered = True
         except (EOFError, OSError) as error:
             code = worker.process.poll()
             self._retire(worker)
             raise WorkerDied(f"exit code {code}" if code is not None else str(error)) from error
         except BaseException:
-            if receiving is not None:
-                receiving.cancel()
             self._retire(worker)
             raise
         finally:

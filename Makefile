@@ -59,9 +59,9 @@ bench-abuse: $(STAMP)
 	$(BIN)/python -m benchmarks.abuse --size 1000 --clients 50 --duration 40 --json benchmarks/results-abuse.json
 
 # Every benchmark against its baseline in one run: one table of medians and ratios, JSON in benchmarks/results.json
-# (a few minutes at 1k; see docs/performance.md).
+# (a few minutes at 1k; see docs/performance.md). CORES=1 pins the run to one CPU (figures comparable across machines).
 bench-all: $(STAMP)
-	$(BIN)/python -m benchmarks.run --sizes 1000 --json benchmarks/results.json
+	$(BIN)/python -m benchmarks.run --sizes 1000 $(if $(CORES),--cores $(CORES)) --json benchmarks/results.json
 
 # The front-end builds from the npm registry, copied into sparql_api/web/static/vendor/: the query page's YASGUI
 # editor (@zazuko/yasgui) and Swagger UI for /docs (swagger-ui-dist), both pinned in package-lock.json.

@@ -54,6 +54,18 @@ class AlgorithmSummary(Model):
     end_date: str | None = Field(default=None, alias="endDate")
 
 
+class AlgorithmRow(AlgorithmSummary):
+    """One algorithm as a row of a selection's CSV download: the summary, the articles it cites, and the status
+    each assessment instrument has in the record (`performed`, `planned`, `not-performed`, `not-needed`,
+    `unknown`; empty: the record lists no such assessment; several: " | ")."""
+
+    articles: list[Ref] = Field(default_factory=list, alias="article")
+    dpia: str | None = None
+    iama: str | None = None
+    fria: str | None = None
+    assessment_statuses: list[str] = Field(default_factory=list, alias="assessmentStatus")
+
+
 class FacetValue(Model):
     """One value of a facet and how many algorithms (of those the filters select) have it."""
 

@@ -8,7 +8,8 @@ numbers off the page; they are then checked against truth the test computes itse
 never from algokg's output), or against the REST API.
 
 - researcher: counts by organisation type and publication category (dashboard) and by AI Act category (list
-  page facet), a filtered selection, and its full CSV (as many rows as the selection's total, the same algorithms).
+  page facet); a selection with two values of one filter and an absence (no DPIA performed), its counts per
+  filter on the page and as CSV, and its full CSV (as many rows as the selection's total, the same algorithms).
 - supervisor: law → the algorithms relying on it → missing a DPIA → CSV.
 - integrator: an algorithm's IRI → JSON-LD with its context inline, saying what the sources say; `/docs` renders
   with every request that is not to the test server cut off.
@@ -42,6 +43,7 @@ GOLD = REPO / "tests" / "gold"
 ALGORITHM = "https://w3id.org/algokg/id/algorithm/"
 CATEGORY = "https://w3id.org/algokg/id/publication-category/"
 GEMEENTE = "https://w3id.org/algokg/id/organisation-type/gemeente"
+HIGH_RISK = "https://w3id.org/algokg/id/aiact-risk-level/high-risk"
 # The export's publication categories (as published) → the register's category notation (A, B, C).
 CATEGORIES = {"High-Risk AI-system": "A", "Impactful algorithms": "B", "Other algorithms": "C"}
 # The gold's organisation-type notations that algokg's scheme spells out.
@@ -104,10 +106,14 @@ def _relying_on(law: str) -> tuple[set[str], set[str]]:
     return required, {row["record"] for row in rows} - required
 
 
-def _with_a_dpia(sources: tuple[str, ...]) -> set[str]:
-    """Algorithms the gold gives a DPIA of any status (performed, planned, not performed…) in these sources."""
+def _with_a_dpia(sources: tuple[str, ...], performed: bool = False) -> set[str]:
+    """Algorithms the gold gives a DPIA in these sources: of any status (planned, not performed…), or performed."""
     rows = _rows(GOLD / "assessments.csv", ";")
-    return {row["algorithm_id"] for row in rows if row["source"] in sources and row["instrument"] == "dpia"}
+    return {
+        row["algorithm_id"]
+        for row in rows
+        if row["source"] in sources and row["instrument"] == "dpia" and (row["status"] == "performed" or not performed)
+    }
 
 
 # --- the server and the browser ----------------------------------------------------------------------------------
@@ -181,8 +187,15 @@ def test_researcher_counts_and_the_csv_of_a_selection(
     types, unsure = organisation_types
     everyone = set(export_rows) | set(listing_rows)
     categories = _publication_categories(export_rows)
+    declared = {i for i, row in export_rows.items() if row["publication_category"] == "High-Risk AI-system"}
+    menu = page.get_by_role("navigation", name="Hoofdmenu")
     page.goto(sample_server.url("/"))
-    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Dashboard").click()
+    # Counts by AI Act category, from the list page's filter: the high-risk AI systems the export declares.
+    menu.get_by_role("link", name="Algoritmes").click()
+    page.wait_for_url("**/algorithms")
+    assert _total(page) == len(everyone)
+    assert _facet_counts(page, "aiActCategory") == {HIGH_RISK: len(declared)}
+    menu.get_by_role("link", name="Dashboard").click()
     page.wait_for_url("**/dashboard**")
     assert f"{len(everyone)} algoritmes" in page.locator("main").inner_text()
 
@@ -211,37 +224,48 @@ def test_researcher_counts_and_the_csv_of_a_selection(
     municipal = {i for i, kind in types.items() if kind == "gemeente"}
     assert not municipal & unsure
     assert _total(page) == len(municipal)
-    # AI Act category (declared in the export: "High-Risk AI-system") within this selection, from the filter.
-    declared = {i for i, row in export_rows.items() if row["publication_category"] == "High-Risk AI-system"}
+    # The AI Act category within this selection.
     assert _facet_counts(page, "aiActCategory") == (
-        {"https://w3id.org/algokg/id/aiact-risk-level/high-risk": len(declared & municipal)}
-        if declared & municipal
-        else {}
+        {HIGH_RISK: len(declared & municipal)} if declared & municipal else {}
     )
-    # The whole register's declared high-risk systems, from the list page's filter with no selection.
-    everything = httpx.get(sample_server.url("/algorithms"), headers={"Accept": "text/html"})
-    assert f">Hoog-risico AI-systeem ({len(declared)})<" in everything.text
 
-    # Narrow the selection to the impactful ones, read the total, download the selection.
-    page.locator("#filter-publicationCategory").select_option(CATEGORY + "B")
+    # Narrow the selection: high-risk or impactful (two values of one filter: either), and no DPIA stated as
+    # performed (`missing=dpia` on the list: planned or not performed is missing too); read the total.
+    page.locator("#filter-publicationCategory").select_option([CATEGORY + "A", CATEGORY + "B"])
+    page.get_by_role("checkbox", name="DPIA", exact=True).check()
     page.get_by_role("button", name="Filter toepassen").click()
-    page.wait_for_url("**publicationCategory=**")
-    selection = {i for i in municipal if categories.get(i) == "B"}
+    page.wait_for_url("**missing=dpia**")
+    performed = _with_a_dpia((EXPORT, LISTING), performed=True)
+    without = municipal - performed
+    selection = {i for i in without if categories.get(i) in ("A", "B")}
     total = _total(page)
     assert total == len(selection) > page.locator("ol.cards > li").count()  # more than one page
+    # The filter's counts are under the other filters (municipal, no DPIA performed): each category's share.
+    on_page = _facet_counts(page, "publicationCategory")
+    expected = Counter(CATEGORY + categories[i] for i in without if i in categories)
+    assert on_page == expected
     screenshot(page, "journey-researcher-selection")
+
+    # The counts per filter as CSV: what the page's filters show.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Aantallen per filter (CSV)").click()
+    facet_rows = _csv_of(download.value)
+    for facet in ("publicationCategory", "aiActCategory", "organisationType"):
+        in_csv = {row["value"]: int(row["count"]) for row in facet_rows if row["facet"] == facet and row["value"]}
+        assert in_csv == _facet_counts(page, facet), facet
+
+    # The selection as CSV: every row, not a page of them.
     with page.expect_download() as download:
         page.get_by_role("link", name="CSV", exact=True).click()
     rows = _csv_of(download.value)
     assert len(rows) == total, "the CSV is the whole selection, not a page of it"
     assert {row["identifier"] for row in rows} == selection
     assert {row["organisationType"] for row in rows} == {GEMEENTE}
-    assert {row["publicationCategory"] for row in rows} == {CATEGORY + "B"}
-    api = httpx.get(
-        sample_server.url("/api/algorithms"),
-        params={"organisationType": GEMEENTE, "publicationCategory": CATEGORY + "B"},
-    )
-    assert api.json()["totalItems"] == total
+    assert {row["publicationCategory"] for row in rows} <= {CATEGORY + "A", CATEGORY + "B"}
+    assert "performed" not in {row["dpia"] for row in rows}
+    params = [("organisationType", GEMEENTE), ("publicationCategory", CATEGORY + "A")]
+    params += [("publicationCategory", CATEGORY + "B"), ("missing", "dpia")]
+    assert httpx.get(sample_server.url("/api/algorithms"), params=params).json()["totalItems"] == total
 
 
 def test_supervisor_law_to_algorithms_missing_a_dpia(page: Page, sample_server: Server) -> None:

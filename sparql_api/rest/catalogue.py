@@ -88,7 +88,7 @@ def _filtered(template: str, filters: AlgorithmFilters, **parts: str) -> Sparql:
     """A template with the blocks of the given filters; the bound variables are projected (and grouped by)
     at every level through the `#@vars` / `#@groupby` lines, as pyoxigraph binds only projected variables.
     Several values of one filter: its block once per value (`$theme`, `$theme_2`, …) joined by UNION;
-    `missing` values each add their block (every one must be absent)."""
+    `missing` values: one FILTER whose NOT EXISTS blocks are joined by `||` (any one absent)."""
     bindings = filters.bindings()
     projected = " ".join(f"?{name}" for name in bindings)
     text = compose(
@@ -108,17 +108,32 @@ def filter_blocks(filters: AlgorithmFilters) -> str:
     for name, terms in filters.terms().items():
         variable = VARIABLES.get(name, name)
         if name == "missing":
-            for position, term in enumerate(terms, start=1):
-                if isinstance(term, Literal):
-                    parts.append(chosen["missingLegalBasis"])
-                else:
-                    parts.append(_renamed(chosen[name], variable, position))
+            absent = [
+                chosen["missingLegalBasis"] if isinstance(term, Literal) else _renamed(chosen[name], variable, position)
+                for position, term in enumerate(terms, start=1)
+            ]
+            parts.append(_any_of(absent))
         elif len(terms) == 1:
             parts.append(chosen[name])
         else:
             alternatives = [_renamed(chosen[name], variable, position) for position in range(1, len(terms) + 1)]
             parts.append("{\n" + "\n} UNION {\n".join(alternatives) + "\n}")
     return "\n".join(parts)
+
+
+def _any_of(blocks_: Sequence[str]) -> str:
+    """`FILTER NOT EXISTS {…}` blocks as one FILTER that holds when any of them does (their comments kept above).
+    A UNION of groups would not do: a FILTER inside a group cannot see the outer group's `?algorithm`."""
+    if len(blocks_) == 1:
+        return blocks_[0]
+    comments: list[str] = []
+    tests: list[str] = []
+    for block in blocks_:
+        lines = block.splitlines()
+        comments += [line for line in lines if line.lstrip().startswith("#")]
+        test = " ".join(line.strip() for line in lines if not line.lstrip().startswith("#"))
+        tests.append(test.removeprefix("FILTER").strip())
+    return "\n".join([*comments, "FILTER (" + "\n  || ".join(tests) + ")"])
 
 
 def _renamed(block: str, variable: str, position: int) -> str:
@@ -233,13 +248,13 @@ def _masks(queries: QueryService, index: selection.Index, filters: AlgorithmFilt
         if name == "q":
             scores = _scores(queries, index, terms[0].value)
             masks[name] = index.bits_of(scores)
-        elif name == "missing":
-            mask = index.all
+        elif name == "missing":  # any one of them absent
+            mask = 0
             for term in terms:
                 if isinstance(term, Literal):  # legal-basis
-                    mask &= ~index.dimension("legalBasis").any
+                    mask |= index.all & ~index.dimension("legalBasis").any
                 else:
-                    mask &= ~index.dimension("performed").bits.get(term.value, 0)
+                    mask |= index.all & ~index.dimension("performed").bits.get(term.value, 0)
             masks[name] = mask
         elif name in ("publishedFrom", "publishedTo"):
             published = index.dimension("published")

@@ -34,8 +34,8 @@ VARIABLES = {"value": "publicValue"}
 PARAMETERS = {"publishedFrom": "published-from", "publishedTo": "published-to"}
 # What `missing=` may name: an assessment instrument performed (none of the record's is), or the legal basis.
 MISSING = {"dpia": "dpia", "iama": "iama", "fria": "fria", "legal-basis": None}
-# Filters that take one value; every other filter takes several (OR within it, AND across filters; `missing`:
-# AND, every one absent).
+# Filters that take one value; every other filter takes several (OR within it, AND across filters; `missing` too:
+# `missing=dpia&missing=iama` is "missing a DPIA or an IAMA", as a supervisor asks it).
 SINGLE = ("q", "publishedFrom", "publishedTo")
 Value = str | tuple[str, ...] | None
 
@@ -71,7 +71,7 @@ class AlgorithmFilters:
     q: Value = None
     register: Value = None  # a register (`us-federal-ai-inventory`) or its catalogue IRI
     country: Value = None  # an authority-table code (`NLD`) or the country's IRI
-    missing: Value = None  # `dpia`, `iama`, `fria`, `legal-basis`: the record lacks it (every one given)
+    missing: Value = None  # `dpia`, `iama`, `fria`, `legal-basis`: the record lacks it (any one given)
     publishedFrom: Value = None  # first published on or after this date (YYYY-MM-DD)
     publishedTo: Value = None  # first published on or before this date
 

@@ -11,7 +11,8 @@ the same list.
 An instrument's column says what the graph's assessment status says (`performed`, `planned`, `not-performed`,
 `not-needed`, `unknown`): the best the record states for any of its assessments with that instrument (or a
 narrower one), ranked as in `STATES`; `missing` only when the record names no assessment with it at all.
-`missing=dpia&missing=iama` keeps the algorithms missing any of them (OR: one gap is a gap for a supervisor).
+`missing=dpia&missing=iama` keeps the algorithms lacking a performed DPIA or a performed IAMA (OR: one gap is a gap
+for a supervisor), as `missing=` means on `/api/algorithms`: planned, not performed, not needed, unknown or not named.
 """
 
 from collections import defaultdict
@@ -216,7 +217,7 @@ def missing_instruments(missing: Sequence[str]) -> tuple[str, ...]:
 def select(
     items: Sequence[SupervisedAlgorithm], *, missing: Sequence[str] = (), sort: str | None = None
 ) -> list[SupervisedAlgorithm]:
-    """The algorithms missing any of the `missing` instruments (all when none), sorted (`-` for descending).
+    """The algorithms lacking a performed assessment with any of the `missing` instruments (all when none), sorted (`-` for descending).
 
     :raises BadFilter: an unknown instrument (`missing`) or sort key (`sort`).
     """
@@ -228,7 +229,7 @@ def select(
     chosen = [
         item
         for item in items
-        if not instruments or any(getattr(item, INSTRUMENTS[name]) == "missing" for name in instruments)
+        if not instruments or any(getattr(item, INSTRUMENTS[name]) != "performed" for name in instruments)
     ]
     return _sorted(chosen, key, sort.startswith("-"))
 

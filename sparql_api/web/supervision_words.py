@@ -8,15 +8,16 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "sup.heading.organisation": "Algoritmes en hun toetsen",
         "reports.law": "Wet of artikel (IRI of BWB-id; leeg: alle)",
         "sup.filter": "Ontbrekende toetsen",
-        "sup.filter.legend": "Alleen algoritmes waarvan het register geen … noemt",
+        "sup.filter.legend": "Alleen algoritmes waarvan het register geen uitgevoerde … noemt",
         "sup.filter.any": "Eén ontbrekende toets is genoeg (OF): met DPIA en IAMA aangevinkt ziet u de algoritmes "
-        "zonder DPIA, zonder IAMA of zonder allebei.",
+        "zonder uitgevoerde DPIA, zonder uitgevoerde IAMA of zonder allebei. Een geplande of niet uitgevoerde toets "
+        "telt als ontbrekend.",
         "sup.filter.clear": "Filter wissen",
-        "sup.filtered": "Alleen algoritmes zonder {names} (een ervan ontbreekt)",
+        "sup.filtered": "Alleen algoritmes zonder uitgevoerde {names} (een ervan ontbreekt)",
         "sup.or": " of ",
         "sup.download": "Download alle {total} rijen als CSV",
         "sup.report": "Rapportage: hoog-risico- of impactvolle algoritmes zonder IAMA, DPIA of grondslag",
-        "sup.legend": "“ontbreekt”: het register noemt geen toets met dit instrument. De andere waarden zeggen wat "
+        "sup.legend": "“niet genoemd”: het register noemt geen toets met dit instrument. De andere waarden zeggen wat "
         "het register over de toets vermeldt.",
         "sup.cited.law": "Geciteerd",
         "sup.cited.organisation": "Wettelijke grondslag",
@@ -31,21 +32,22 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "sup.state.not-performed": "niet uitgevoerd",
         "sup.state.not-needed": "niet nodig",
         "sup.state.unknown": "onbekend",
-        "sup.state.missing": "ontbreekt",
+        "sup.state.missing": "niet genoemd",
     },
     "en": {
         "sup.heading.organisation": "Algorithms and their assessments",
         "reports.law": "Law or article (IRI or BWB id; empty: all)",
         "sup.filter": "Missing assessments",
-        "sup.filter.legend": "Only algorithms whose record names no …",
+        "sup.filter.legend": "Only algorithms whose record names no performed …",
         "sup.filter.any": "One missing assessment is enough (OR): with DPIA and IAMA ticked you see the algorithms "
-        "without a DPIA, without an IAMA or without both.",
+        "without a performed DPIA, without a performed IAMA or without both. A planned or not performed assessment "
+        "counts as missing.",
         "sup.filter.clear": "Clear filter",
-        "sup.filtered": "Only algorithms without {names} (any of them missing)",
+        "sup.filtered": "Only algorithms without a performed {names} (any of them missing)",
         "sup.or": " or ",
         "sup.download": "Download all {total} rows as CSV",
         "sup.report": "Report: high-risk or impactful algorithms without IAMA, DPIA or statutory basis",
-        "sup.legend": "“missing”: the register names no assessment with this instrument. The other values say what "
+        "sup.legend": "“not named”: the register names no assessment with this instrument. The other values say what "
         "the register states about the assessment.",
         "sup.cited.law": "Cited",
         "sup.cited.organisation": "Statutory basis",
@@ -60,6 +62,6 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "sup.state.not-performed": "not performed",
         "sup.state.not-needed": "not needed",
         "sup.state.unknown": "unknown",
-        "sup.state.missing": "missing",
+        "sup.state.missing": "not named",
     },
 }

@@ -2,7 +2,7 @@
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from email.utils import formatdate
 from pathlib import Path
 from typing import Any
@@ -10,7 +10,12 @@ from urllib.parse import urlencode
 
 from fastapi import Request, Response
 
+from sparql_api.conditional import not_modified
+from sparql_api.failures import failure_detail, failure_status
 from sparql_api.negotiation import choose_media_type
+from sparql_api.problems import problem
+from sparql_api.queries import QueryError, QueryService, QueryTimeout
+from sparql_api.rest.filters import BadFilter
 from sparql_api.rest.models import Page
 
 CONTEXT_PATH = "/api/context/v1.jsonld"  # a new, incompatible context gets a new version; this one stays
@@ -92,3 +97,26 @@ def collection_body(request: Request, page: Page[Any], explain: bool) -> tuple[d
 def json_response(body: Any, media_type: str, headers: dict[str, str], status: int = 200) -> Response:
     content = json.dumps(body, ensure_ascii=False, indent=None, separators=(",", ":")).encode()
     return Response(content=content, status_code=status, media_type=media_type, headers=headers)
+
+
+def answer(request: Request, offered: list[str], build: Callable[[str], Response]) -> Response:
+    """Negotiate, answer 304 when the client has this version, else build; errors as problem+json."""
+    media_type = choose(request, offered)
+    if media_type is None:
+        detail = "none of the media types asked for can be served"
+        return problem(406, detail=detail, accepted=offered, headers={"Vary": "Accept"})
+    queries: QueryService = request.app.state.queries
+    try:
+        headers = validators(request, queries.data_version, media_type)
+        if (unchanged := not_modified(request, headers)) is not None:
+            return unchanged
+        response = build(media_type)
+    except BadFilter as error:
+        return problem(400, "Bad parameter", str(error), parameter=error.name, value=error.value)
+    except QueryTimeout as error:
+        return problem(503, "Query timeout", str(error), headers={"Retry-After": "5"})
+    except QueryError as error:  # the server's own query: its parser's or store's words go to the log only
+        return problem(failure_status(error), "Query failed", failure_detail(error, request.url.path))
+    if response.status_code == 200:
+        response.headers.update(headers)
+    return response

@@ -10,23 +10,21 @@ from pydantic import BaseModel
 
 from loader.csv_cells import csv_table
 from sparql_api import search as fulltext
-from sparql_api.conditional import not_modified
-from sparql_api.failures import failure_detail, failure_status
 from sparql_api.problems import problem
-from sparql_api.queries import QueryError, QueryService, QueryTimeout
+from sparql_api.queries import QueryService
 from sparql_api.rest import catalogue
-from sparql_api.rest.filters import ID, AlgorithmFilters, BadFilter
+from sparql_api.rest.filters import ID, AlgorithmFilters
 from sparql_api.rest.http import (
     CONTEXT_FILE,
     CONTEXT_PATH,
     CSV,
     JSON,
     JSON_LD,
+    answer,
     choose,
     collection_body,
     context_url,
     json_response,
-    validators,
 )
 from sparql_api.rest.models import (
     AlgorithmRow,
@@ -102,28 +100,6 @@ def _queries(request: Request) -> QueryService:
     return request.app.state.queries  # type: ignore[no-any-return]
 
 
-def _answer(request: Request, offered: list[str], build: Callable[[str], Response]) -> Response:
-    """Negotiate, answer 304 when the client has this version, else build; errors as problem+json."""
-    media_type = choose(request, offered)
-    if media_type is None:
-        detail = "none of the media types asked for can be served"
-        return problem(406, detail=detail, accepted=offered, headers={"Vary": "Accept"})
-    try:
-        headers = validators(request, _queries(request).data_version, media_type)
-        if (unchanged := not_modified(request, headers)) is not None:
-            return unchanged
-        response = build(media_type)
-    except BadFilter as error:
-        return problem(400, "Bad parameter", str(error), parameter=error.name, value=error.value)
-    except QueryTimeout as error:
-        return problem(503, "Query timeout", str(error), headers={"Retry-After": "5"})
-    except QueryError as error:  # the server's own query: its parser's or store's words go to the log only
-        return problem(failure_status(error), "Query failed", failure_detail(error, request.url.path))
-    if response.status_code == 200:
-        response.headers.update(headers)
-    return response
-
-
 def _collection(request: Request, explain: str | None, page: Callable[[], Page[Any]]) -> Response:
     def build(media_type: str) -> Response:
         result = page()
@@ -133,7 +109,7 @@ def _collection(request: Request, explain: str | None, page: Callable[[], Page[A
         body, headers = collection_body(request, result, explain == "sparql")
         return json_response(body, media_type, {**headers, **_total(result)})
 
-    return _answer(request, COLLECTION_TYPES, build)
+    return answer(request, COLLECTION_TYPES, build)
 
 
 def _declared_items(request: Request, field: str) -> type[BaseModel]:
@@ -162,7 +138,7 @@ def _entity(
             body["sparql"] = [sparql.shown() for sparql in shown]
         return json_response(body, media_type, {})
 
-    return _answer(request, ENTITY_TYPES, build)
+    return answer(request, ENTITY_TYPES, build)
 
 
 @router.get("/context/v1.jsonld", include_in_schema=False)
@@ -195,7 +171,7 @@ def algorithms(
     selection, streamed, whatever `page` and `size` say."""
     names = catalogue.FACETS if facets == "all" else tuple(n for n in (facets or "").split(",") if n)
     if choose(request, COLLECTION_TYPES) == CSV:
-        return _answer(request, COLLECTION_TYPES, lambda _: _csv_download(request, filters, sort, lang))
+        return answer(request, COLLECTION_TYPES, lambda _: _csv_download(request, filters, sort, lang))
     return _collection(
         request,
         explain,
@@ -250,7 +226,7 @@ def algorithm_facets(
         body = {"@context": context_url(request), "facets": [f.model_dump(by_alias=True) for f in result]}
         return json_response(body, media_type, {})
 
-    return _answer(request, [*ENTITY_TYPES, CSV], build)
+    return answer(request, [*ENTITY_TYPES, CSV], build)
 
 
 FACET_COLUMNS = ("facet", "value", "label", "count")
@@ -289,7 +265,7 @@ def organisation(
         result = catalogue.organisation(_queries(request), id, lang=lang)
         return _supervisor_view(request, result, media_type, explain, f"no algorithms of organisation {id!r}")
 
-    return _answer(request, COLLECTION_TYPES, build)
+    return answer(request, COLLECTION_TYPES, build)
 
 
 @router.get("/laws", response_model=Page[LawSummary], summary="Laws and how many algorithms rely on them")
@@ -332,7 +308,7 @@ def law(
         result = catalogue.legal_resource(_queries(request), id, lang=lang)
         return _supervisor_view(request, result, media_type, explain, f"the graph has no law or article {id!r}")
 
-    return _answer(request, COLLECTION_TYPES, build)
+    return answer(request, COLLECTION_TYPES, build)
 
 
 @router.get("/assessments", response_model=Page[AssessmentSummary], summary="Assessments in the records")
@@ -388,7 +364,7 @@ def search(
         ]
         return json_response({"@context": context_url(request), "query": q, "member": items}, media_type, {})
 
-    return _answer(request, ENTITY_TYPES, build)
+    return answer(request, ENTITY_TYPES, build)
 
 
 __all__ = ["CONTEXT_PATH", "router"]

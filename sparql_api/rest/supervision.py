@@ -7,19 +7,15 @@ algorithms whose record names no DPIA or no IAMA (any of the named instruments m
 """
 
 import re
-from collections.abc import Callable
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
-from sparql_api.conditional import not_modified
-from sparql_api.failures import failure_detail, failure_status
 from sparql_api.problems import problem
-from sparql_api.queries import QueryError, QueryService, QueryTimeout
+from sparql_api.queries import QueryService
 from sparql_api.rest import catalogue, supervision_view
-from sparql_api.rest.filters import BadFilter
-from sparql_api.rest.http import CSV, JSON, JSON_LD, choose, collection_body, json_response, validators
+from sparql_api.rest.http import CSV, JSON, JSON_LD, answer, collection_body, json_response
 from sparql_api.rest.models import Page
 from sparql_api.rest.supervision_view import SupervisedAlgorithm
 
@@ -37,28 +33,6 @@ PageNumber = Annotated[int, Query(ge=1, le=catalogue.MAX_PAGE, description="page
 Size = Annotated[int, Query(ge=1, le=catalogue.MAX_PAGE_SIZE, description="items per page (CSV: every row)")]
 Lang = Annotated[Literal["nl", "en"], Query(description="language of labels and titles")]
 Explain = Annotated[Literal["sparql"] | None, Query(description="`sparql`: add the query behind the answer")]
-
-
-def _answer(request: Request, build: Callable[[str], Response]) -> Response:
-    """Negotiate, 304 when the client has this version, else build; errors as problem+json."""
-    media_type = choose(request, TYPES)
-    if media_type is None:
-        return problem(406, detail="none of the media types asked for can be served", accepted=TYPES)
-    queries: QueryService = request.app.state.queries
-    try:
-        headers = validators(request, queries.data_version, media_type)
-        if (unchanged := not_modified(request, headers)) is not None:
-            return unchanged
-        response = build(media_type)
-    except BadFilter as error:
-        return problem(400, "Bad parameter", str(error), parameter=error.name, value=error.value)
-    except QueryTimeout as error:
-        return problem(503, "Query timeout", str(error), headers={"Retry-After": "5"})
-    except QueryError as error:  # the server's own query: its parser's or store's words go to the log only
-        return problem(failure_status(error), "Query failed", failure_detail(error, request.url.path))
-    if response.status_code == 200:
-        response.headers.update(headers)
-    return response
 
 
 def _list(
@@ -96,7 +70,7 @@ def _list(
         body["missingMatch"] = "any"  # OR: an algorithm missing one of the named instruments is listed
         return json_response(body, media_type, {**headers, "X-Total-Count": str(result.total)})
 
-    return _answer(request, build)
+    return answer(request, TYPES, build)
 
 
 def _attachment(kind: str, key: str) -> str:

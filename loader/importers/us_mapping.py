@@ -24,7 +24,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import PurePath
 
 from pyoxigraph import Literal, NamedNode, Quad
@@ -94,6 +94,7 @@ def agency_iri(name: str) -> NamedNode:
     return NamedNode(f"{t.ID}organisation/us/{slug(name)}")
 
 
+@lru_cache(maxsize=4096)  # a few hundred distinct dates over thousands of rows; terms are immutable
 def us_date(text: str) -> Literal | None:
     """A US inventory date as an XSD literal: ``2024-10-01 00:00:00``, ``10/1/2023`` (month first),
     ``01/2024``, ``Jul-25``, ``2025``; None when it is none of these."""
@@ -129,6 +130,11 @@ def map_use_case(
     known by everything it is made of (node and values), so a row that describes a node differently still adds
     its own quads."""
     return _Writer(row, graph, file, digest, vocabulary, set() if described is None else described).write()
+
+
+@cache  # the same few columns and reasons on every row
+def _unmapped_terms(column: str, reason: str) -> tuple[str, Literal, Literal]:
+    return t.segment(column), Literal(column), Literal(reason)
 
 
 @cache
@@ -167,12 +173,13 @@ class _Writer:
         self.out.remarks.append(Remark(self.file, self.row.line, column, severity, message))
 
     def unmapped(self, column: str, value: str, reason: str) -> None:
-        node = NamedNode(f"{self.out.registration.value}/unmapped/{t.segment(column)}")
+        segment, name, why = _unmapped_terms(column, reason)
+        node = NamedNode(f"{self.out.registration.value}/unmapped/{segment}")
         self.add(self.out.registration, t.akg("hasUnmappedValue"), node)
         self.add(node, t.RDF_TYPE, t.akg("UnmappedValue"))
-        self.add(node, t.akg("fieldName"), Literal(column))
+        self.add(node, t.akg("fieldName"), name)
         self.add(node, t.akg("valueAsPublished"), Literal(value))
-        self.add(node, t.akg("reason"), Literal(reason))
+        self.add(node, t.akg("reason"), why)
 
     def write(self) -> UseCaseMapping:
         row, registration = self.row, self.out.registration
@@ -346,7 +353,7 @@ class _Writer:
             self.remark(column, f"{value!r} is not a value the data dictionary lists; kept as published")
 
 
-@cache  # the answers repeat across rows (a few hundred distinct texts)
+@lru_cache(maxsize=4096)  # the answers repeat across rows (a few hundred distinct texts)
 def _answer_status(value: str) -> str | None:
     status = _safeguard_status(value)
     return {
@@ -354,7 +361,7 @@ def _answer_status(value: str) -> str | None:
     }.get(status or "")  # fmt: skip
 
 
-@cache
+@lru_cache(maxsize=4096)
 def _safeguard_status(value: str) -> str | None:
     """The status an answer states: the data dictionary's values and their shorthand codes, read by their words."""
     folded = " ".join(value.casefold().replace("\u2013", "-").split())
@@ -373,7 +380,7 @@ def _safeguard_status(value: str) -> str | None:
     return None
 
 
-@cache
+@lru_cache(maxsize=4096)
 def _consultation_status(value: str) -> str | None:
     try:
         items = ast.literal_eval(value)

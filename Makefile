@@ -59,21 +59,24 @@ bench-abuse: $(STAMP)
 	$(BIN)/python -m benchmarks.abuse --size 1000 --clients 50 --duration 40 --json benchmarks/results-abuse.json
 
 # Every benchmark against its baseline in one run: one table of medians and ratios, JSON in benchmarks/results.json
-# (a few minutes at 1k; see docs/performance.md).
+# (a few minutes at 1k; see docs/performance.md). CORES=1 pins the run to one CPU (figures comparable across machines).
 bench-all: $(STAMP)
-	$(BIN)/python -m benchmarks.run --sizes 1000 --json benchmarks/results.json
+	$(BIN)/python -m benchmarks.run --sizes 1000 $(if $(CORES),--cores $(CORES)) --json benchmarks/results.json
 
-# The query page's YASGUI editor (@zazuko/yasgui from the npm registry, copied into sparql_api/web/static/vendor/).
-# Without npm, or if the install fails, the page offers its own plain editor instead.
+# The front-end builds from the npm registry, copied into sparql_api/web/static/vendor/: the query page's YASGUI
+# editor (@zazuko/yasgui) and Swagger UI for /docs (swagger-ui-dist), both pinned in package-lock.json.
+# Without npm, or if the install fails, the query page offers its own plain editor and /docs a plain list of the
+# endpoints (rendered by the server from the OpenAPI document).
 WEB := sparql_api/web
-YASGUI := $(WEB)/static/vendor/yasgui/build.json
+# build.mjs writes this file last, after YASGUI's: it stands for the whole build.
+VENDOR := $(WEB)/static/vendor/swagger-ui/build.json
 
 web:
 	@if command -v npm >/dev/null 2>&1; then \
-		$(MAKE) --no-print-directory $(YASGUI) || echo "make web: the YASGUI build failed; the query page uses its plain editor"; \
-	else echo "make web: npm not found; the query page uses its plain editor (install Node.js and npm for YASGUI)"; fi
+		$(MAKE) --no-print-directory $(VENDOR) || echo "make web: the front-end build failed; /query uses its plain editor, /docs its plain list"; \
+	else echo "make web: npm not found; /query uses its plain editor, /docs its plain list (install Node.js and npm for YASGUI and Swagger UI)"; fi
 
-$(YASGUI): $(WEB)/frontend/package.json $(WEB)/frontend/package-lock.json $(WEB)/frontend/build.mjs
+$(VENDOR): $(WEB)/frontend/package.json $(WEB)/frontend/package-lock.json $(WEB)/frontend/build.mjs
 	cd $(WEB)/frontend && npm ci --no-audit --no-fund --ignore-scripts && node build.mjs
 
 clean:

@@ -728,7 +728,7 @@ def validate_store(
     :param focus_nodes: check only these focus nodes (those a write touched); None checks all.
     :param data: the same data as an rdflib graph, for the shapes routed to pyshacl; without it they are
         only listed in ``routed`` (not validated), and the caller decides.
-    :param workers: threads running checks at once; default the number of cores, at most 4.
+    :param workers: threads running checks at once; default the CPUs this process may use, at most 4.
     """
     return validate_compiled(store, shapes, compile_shapes(shapes), focus_nodes=focus_nodes, data=data, workers=workers)
 
@@ -788,6 +788,17 @@ def to_rdflib(term: OxTerm) -> Node:
 # -- checks compiled once, run many times (loader.validation) ----------------------------------------------------
 
 
+_SMALL_FOCUS = 200  # up to this many focus nodes the checks run one after another, in this thread
+
+
+def usable_cores() -> int:
+    """The CPUs this process may run on (its affinity: `taskset`, a container's cpuset), not the machine's."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # no sched_getaffinity (not Linux)
+        return os.cpu_count() or 1
+
+
 def validate_compiled(
     store: Store,
     shapes: Graph,
@@ -813,10 +824,17 @@ def validate_compiled(
     runs = [(check, touched if touched is None or focus_of is None else focus_of(check)) for check in checks]
     runs = [(check, nodes) for check, nodes in runs if nodes is None or nodes]
     report = SparqlReport(routed={str(shape): reason for shape, reason in routed.items()})
-    # pyoxigraph releases the GIL while it evaluates: the checks run side by side on the cores there are.
-    with ThreadPoolExecutor(workers or min(4, os.cpu_count() or 1)) as pool:
-        for results in pool.map(lambda run: list(_run(store, *run)), runs):
-            report.results += results
+    workers = workers or min(4, usable_cores())
+    if workers == 1 or (touched is not None and len(touched) <= _SMALL_FOCUS):
+        # One core, or a few focus nodes (a write's record: each check takes well under a millisecond): a
+        # thread hand-off costs more than it saves, and on a busy core a second thread only waits its turn.
+        for run in runs:
+            report.results += _run(store, *run)
+    else:
+        # pyoxigraph releases the GIL while it evaluates: the checks run side by side on the cores there are.
+        with ThreadPoolExecutor(workers) as pool:
+            for results in pool.map(lambda run: list(_run(store, *run)), runs):
+                report.results += results
     if routed and data is not None:
         fallback = pyshacl_results(data, _routed_subgraph(shapes, routed))
         wanted = None if touched is None else {str(node) for node in touched}

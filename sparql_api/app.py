@@ -10,7 +10,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from sparql_api import errors, graph_store, linked_data, metadata, protocol, update, web
 from sparql_api import rest as rest_api
 from sparql_api.cors import PublicCORSMiddleware
-from sparql_api.headers import DOCS_POLICY, SecurityHeadersMiddleware
+from sparql_api.headers import SecurityHeadersMiddleware
 from sparql_api.limits import RequestLimits
 from sparql_api.queries import QueryService
 from sparql_api.query_gate import QueryGate
@@ -20,7 +20,15 @@ from sparql_api.settings import Settings
 
 def create_app(settings: Settings) -> FastAPI:
     """Build the app for a store directory; configuration comes only from `settings`."""
-    app = FastAPI(title="algokg", summary="Knowledge graph of government algorithms")
+    # /docs is sparql_api.web.apidocs (Swagger UI from the vendored build, else a plain list): FastAPI's own
+    # pages load their scripts from a CDN and are blank offline. ReDoc is not vendored, so it is off.
+    app = FastAPI(
+        title="algokg",
+        summary="Knowledge graph of government algorithms",
+        docs_url=None,
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
+    )
     app.state.settings = settings
     # Every public query passes it first: queries only, bounded, SERVICE to allowed endpoints only.
     app.state.query_gate = QueryGate(settings)  # refuses a local ALGOKG_SERVICE_ALLOW entry (AllowListError)
@@ -36,8 +44,7 @@ def create_app(settings: Settings) -> FastAPI:
     # Read endpoints are public: any origin may GET/POST them; large answers travel gzipped.
     app.add_middleware(GZipMiddleware, minimum_size=1024)  # skips application/gzip (the dumps) by default
     app.add_middleware(PublicCORSMiddleware)  # sparql_api.cors: Allow-Origin * on every read (none on writes)
-    docs = {path: DOCS_POLICY for path in (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url) if path}
-    app.add_middleware(SecurityHeadersMiddleware, policies=docs)  # nosniff; CSP and frame policy on pages
+    app.add_middleware(SecurityHeadersMiddleware)  # nosniff; CSP and frame policy on pages (/docs too)
     protocol.install(app)  # /sparql, first among the routes (the hot path)
     app.include_router(update.router)  # /update (SPARQL Update), behind the write token
     app.include_router(graph_store.router)  # /store (Graph Store Protocol); writes behind the token

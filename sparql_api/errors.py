@@ -5,7 +5,8 @@ for parameters that fail validation (400 naming each parameter; 422 when a reque
 middleware around the routes that turns any unexpected exception into a 500 that names only an incident id
 (`sparql_api.problems.incident` logs the traceback under it). No answer carries a stack trace or an
 exception's text. A client that prefers `text/html` (a browser) gets the page in its language
-(`sparql_api.web.errors`); every other client RFC 9457 problem+json.
+(`sparql_api.web.errors`), also for the problems routes answer themselves (`ProblemPagesMiddleware`); every
+other client RFC 9457 problem+json.
 """
 
 from collections.abc import Mapping
@@ -16,19 +17,12 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sparql_api.negotiation import choose_media_type
-from sparql_api.problems import PROBLEM_JSON, incident, problem
-from sparql_api.web.errors import error_page, unexpected_error_page
+from sparql_api.problems import incident, problem
+from sparql_api.web.errors import ProblemPagesMiddleware, error_page, unexpected_error_page
+from sparql_api.web.errors import wants_html as wants_html  # one rule for "a browser", imported from here too
 from sparql_api.web.i18n import choose_language, translate
 
-HTML = "text/html"
-_OFFERED = [PROBLEM_JSON, "application/json", HTML]  # problem+json unless HTML is preferred
 PARAMETER_PLACES = frozenset({"query", "path", "header", "cookie"})
-
-
-def wants_html(request: Request) -> bool:
-    """Whether the client prefers an HTML page to problem+json (a browser's Accept; absent Accept: no)."""
-    return choose_media_type(request.headers.get("accept"), _OFFERED) == HTML
 
 
 def error_response(
@@ -128,3 +122,4 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_middleware(UnexpectedErrorMiddleware)
+    app.add_middleware(ProblemPagesMiddleware)  # a route's own problem+json: a page for a browser

@@ -261,6 +261,7 @@ class QueryService:
         :param base_iri: resolves relative IRIs in the query (the SPARQL endpoint passes its own URL).
         :raises WrongResultFormat: when the format for the query's form is None.
         """
+        self._pool.check_may_block()
         request = _request(self._generation(), query, solutions_format, graph_format, base_iri, default_graph,
                            named_graphs, substitutions)  # fmt: skip
         future, seconds, forget = self._submit(request, timeout)
@@ -303,9 +304,16 @@ class QueryService:
             forget()
         return _decode(reply)
 
+    def hand_over_loop(self) -> asyncio.AbstractEventLoop | None:
+        """The worker pool's event loop, for the server to run as its own (`sparql_api.serving`): queries from
+        requests then reach the workers without a hop between threads (`WorkerPool.hand_over_loop`). None
+        without a pool of query workers (`RemoteQueryService` forwards queries instead)."""
+        pool: WorkerPool | None = getattr(self, "_pool", None)
+        return pool.hand_over_loop() if pool is not None else None
+
     def _submit(
         self, request: tuple[object, ...], timeout: float | None
-    ) -> "tuple[concurrent.futures.Future[bytes], float, Callable[[], None]]":
+    ) -> "tuple[concurrent.futures.Future[bytes] | asyncio.Future[bytes], float, Callable[[], None]]":
         """The query on its way, for the client of the request being served: its future, its deadline in seconds,
         and the undo of its cancellation when that client goes away."""
         seconds = self.timeout(timeout)

@@ -20,6 +20,7 @@ Refusals are `QueryRefused` (400, or 503 when an allowed endpoint's host cannot 
 problem+json by the caller.
 """
 
+import functools
 import re
 import time
 from collections.abc import Iterator
@@ -72,9 +73,25 @@ class Limits:
     service_allow: frozenset[str]
 
 
+# Texts up to this length have their scan remembered (clients repeat queries; ~5% of a point lookup's time).
+_REMEMBERED_CHARS = 8192
+
+
 def scan(text: str, limits: Limits, base_iri: str | None = None) -> GatedQuery:
     """The lexical step of the gate; QueryRefused when the text is too long, too deep, an update, or calls an
-    endpoint that is not allowed."""
+    endpoint that is not allowed. A pure function of its arguments: passed texts are remembered (LRU), a
+    refusal is scanned again each time (it raises)."""
+    if len(text) <= _REMEMBERED_CHARS:
+        return _remembered_scan(text, limits, base_iri)
+    return _scan_text(text, limits, base_iri)
+
+
+@functools.lru_cache(maxsize=2048)
+def _remembered_scan(text: str, limits: Limits, base_iri: str | None) -> GatedQuery:
+    return _scan_text(text, limits, base_iri)
+
+
+def _scan_text(text: str, limits: Limits, base_iri: str | None) -> GatedQuery:
     if len(text) > limits.max_chars:
         raise QueryRefused(
             "Query too long",

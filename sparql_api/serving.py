@@ -5,6 +5,8 @@
   holds its connection for ever. `HeaderDeadline` gives the headers `Settings.header_timeout` seconds from the
   connection's start, or from the first byte of the next request on a kept-alive connection; then it answers
   408 and closes. (The body's deadline is `sparql_api.limits`'s: it needs the route.)
+- **One event loop, one thread.** uvicorn runs on the query worker pool's loop (`WorkerPool.hand_over_loop`,
+  uvloop): a query is a task of the loop that serves its request, with no hop to a pool thread.
 - **Shutdown.** On SIGTERM or Ctrl-C the running queries are stopped at once (`QueryService.stop_all`: their
   clients get 503) instead of being waited for until their deadlines; then uvicorn finishes what is left,
   at most `SHUTDOWN_GRACE` seconds, and the query workers are ended.
@@ -15,10 +17,9 @@ import socket
 from types import FrameType
 from typing import Any
 
-import h11
 import uvicorn
 from fastapi import FastAPI
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from sparql_api.settings import Settings
 
@@ -29,8 +30,12 @@ _HEADERS_LATE = (
 )
 
 
-class HeaderDeadline(H11Protocol):
-    """uvicorn's h11 protocol with a deadline on each request's headers (`header_timeout` of the subclass)."""
+class HeaderDeadline(HttpToolsProtocol):
+    """uvicorn's httptools protocol with a deadline on each request's headers (`header_timeout` of the subclass).
+
+    httptools (llhttp, in C) rather than h11 (in Python): it costs a fraction per request (docs/performance.md).
+    The timer runs from the connection's start and from the first byte of each later request (the parser's
+    `on_message_begin`) until the headers are complete."""
 
     header_timeout = 10.0
 
@@ -42,12 +47,14 @@ class HeaderDeadline(H11Protocol):
         super().connection_made(transport)
         self._arm()
 
-    def data_received(self, data: bytes) -> None:
-        if self._header_timer is None and self.conn.their_state is h11.IDLE:
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        if self._header_timer is None:
             self._arm()  # the first byte of a request on a kept-alive connection
-        super().data_received(data)
-        if self.conn.their_state is not h11.IDLE:
-            self._disarm()  # the headers are complete (or the connection failed)
+
+    def on_headers_complete(self) -> None:
+        self._disarm()
+        super().on_headers_complete()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
@@ -63,8 +70,8 @@ class HeaderDeadline(H11Protocol):
             self._header_timer = None
 
     def _headers_late(self) -> None:
-        self._header_timer = None
-        if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+        self._header_timer = None  # only armed while a request's headers are awaited
+        if not self.transport.is_closing():
             self.transport.write(_HEADERS_LATE)
             self.transport.close()
 
@@ -73,6 +80,16 @@ class _Server(uvicorn.Server):
     def __init__(self, config: uvicorn.Config, app: FastAPI) -> None:
         super().__init__(config)
         self._app = app
+
+    def run(self, sockets: list[socket.socket] | None = None) -> None:
+        # uvicorn runs on the query workers' own event loop: a query is a task there, not a hop to another
+        # thread (`WorkerPool.hand_over_loop`). A remote store has no workers: uvicorn's loop then.
+        hand_over = getattr(self._app.state.queries, "hand_over_loop", None)
+        loop = hand_over() if hand_over is not None else None
+        if loop is None:
+            return super().run(sockets)
+        with asyncio.Runner(loop_factory=lambda: loop) as runner:
+            runner.run(self.serve(sockets=sockets))
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         if not self.should_exit:

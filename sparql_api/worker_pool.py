@@ -7,11 +7,15 @@ booted spare takes its place at once. Nothing of a stopped query reaches the cli
 
 Everything runs on one event loop in a thread of its own: waiting for a worker or an answer holds no thread of
 the server's, and callers on any thread or loop get a `concurrent.futures.Future` (`submit`), a coroutine
-(`run_async`) or a blocking call (`run`).
+(`run_async`) or a blocking call (`run`). The server hands that loop over to its own thread (`hand_over_loop`,
+`sparql_api.serving`): uvicorn then runs on the pool's loop, and a query from a request is a task of the same
+loop — no hop between threads, no second thread contending for the GIL on every socket call (that hop and
+contention cost more than a third of a point lookup's time, see docs/performance.md).
 """
 
 import asyncio
 import atexit
+import collections
 import concurrent.futures
 import contextlib
 import pickle
@@ -52,8 +56,59 @@ class WorkerStopped(Exception):
         self.reason, self.seconds = reason, seconds
 
 
+class _Frames(asyncio.Protocol):
+    """The server's end of a worker's socket: frames as `Connection.send_bytes` writes them, collected as they
+    arrive. The socket stays registered with the loop for the worker's life: an answer costs one wake-up and
+    one read, not a registration, a wait and an unregistration per read as `loop.sock_recv_into` does."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self._buffer = bytearray()
+        self._frames: collections.deque[bytes] = collections.deque()
+        self._waiter: asyncio.Future[None] | None = None
+        self._lost: Exception | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        buffer = self._buffer
+        buffer += data
+        while len(buffer) >= 4:
+            size, head = int.from_bytes(buffer[:4], "big", signed=True), 4
+            if size == -1:  # a frame of 2 GiB or more: its size follows in 8 bytes
+                if len(buffer) < 12:
+                    break
+                size, head = int.from_bytes(buffer[4:12], "big"), 12
+            if len(buffer) < head + size:
+                break
+            self._frames.append(bytes(buffer[head : head + size]))
+            del buffer[: head + size]
+        if self._frames:
+            self._wake()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._lost = EOFError("the query worker closed its socket")
+        self._wake()
+
+    def _wake(self) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    async def next_frame(self) -> bytes:
+        while not self._frames:
+            if self._lost is not None:
+                raise self._lost
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        return self._frames.popleft()
+
+
 class Worker:
-    """One `query_worker.py` process and the server's end of its socket (non-blocking, for the pool's loop)."""
+    """One `query_worker.py` process and the server's end of its socket (a transport of the pool's loop)."""
 
     def __init__(self, store_dir: Path) -> None:
         ours, theirs = socket.socketpair()
@@ -67,44 +122,36 @@ class Worker:
             theirs.close()
         ours.setblocking(False)
         self.socket = ours
+        self._frames = _Frames()
         self.ready = False  # it said it has booted (and opened the store): its queries start at once
 
     @property
     def alive(self) -> bool:
         return self.process.poll() is None
 
+    async def connect(self) -> None:
+        """Register the socket with the running loop (once, before the first `receive`)."""
+        await asyncio.get_running_loop().connect_accepted_socket(lambda: self._frames, self.socket)
+
     async def send(self, request: tuple[Any, ...]) -> None:
         """The request as `multiprocessing.connection.Connection.send` frames it (the worker reads it so)."""
         payload = pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL)
         size = len(payload)
         header = struct.pack("!i", size) if size <= 0x7FFFFFFF else struct.pack("!i", -1) + struct.pack("!Q", size)
-        await asyncio.get_running_loop().sock_sendall(self.socket, header + payload)
+        transport = self._frames.transport
+        if transport is None or transport.is_closing():
+            raise EOFError("the query worker's socket is closed")
+        transport.write(header + payload)
 
     async def receive(self) -> bytes:
         """One answer framed as `Connection.send_bytes` does; EOFError when the worker is gone."""
-        (size,) = struct.unpack("!i", await self._read(4))
-        if size == -1:
-            (size,) = struct.unpack("!Q", await self._read(8))
-        return bytes(await self._read(size))
-
-    async def _read(self, size: int) -> bytearray:
-        loop, buffer = asyncio.get_running_loop(), bytearray(size)
-        view, got = memoryview(buffer), 0
-        while got < size:
-            count = await loop.sock_recv_into(self.socket, view[got:])
-            if count == 0:
-                raise EOFError("the query worker closed its socket")
-            got += count
-        return buffer
+        return await self._frames.next_frame()
 
     def kill(self) -> None:
         self.process.kill()  # SIGKILL; reaped by `reap`
-        with contextlib.suppress(RuntimeError, ValueError, OSError):  # no loop, or the socket is closed already
-            # A read or write still waiting on the socket: unregister it now, or its file descriptor number,
-            # soon reused by a new worker's socket, would stay registered with the loop.
-            loop, descriptor = asyncio.get_running_loop(), self.socket.fileno()
-            loop.remove_reader(descriptor)
-            loop.remove_writer(descriptor)
+        with contextlib.suppress(RuntimeError):  # the loop is closed already
+            if self._frames.transport is not None:
+                self._frames.transport.abort()  # unregisters the socket from the loop and closes it
         self.socket.close()
 
     def reap(self) -> None:
@@ -128,9 +175,12 @@ class WorkerPool:
         self._waiters: dict[Job, asyncio.Future[Worker]] = {}  # how a waiting query is handed its worker
         self._lock = threading.Lock()  # guards `_all` for `pids` (read from other threads)
         self._closing = False
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="query-worker-pool", daemon=True)
+        self._loop = _new_loop()
+        self._thread: threading.Thread | None = threading.Thread(
+            target=self._loop.run_forever, name="query-worker-pool", daemon=True
+        )
         self._thread.start()
+        self._owner: int | None = None  # the thread that runs the loop once it was handed over
         asyncio.run_coroutine_threadsafe(self._start(), self._loop).result()
         # Workers exit on their own when the server's end of the socket closes; this makes it prompt.
         atexit.register(_close_pool, weakref.ref(self))
@@ -139,23 +189,48 @@ class WorkerPool:
 
     def submit(
         self, request: tuple[Any, ...], deadline: float, *, client: str = "", privileged: bool = True
-    ) -> "concurrent.futures.Future[bytes]":
+    ) -> "concurrent.futures.Future[bytes] | asyncio.Future[bytes]":
         """Run `request` on a worker; the future's result is the answer, or WorkersBusy / WorkerTimedOut /
         WorkerDied / WorkerStopped. Cancelling the future stops the query (its worker is killed and replaced).
+        Called on the pool's own loop, the future is that loop's task (awaitable, no thread involved).
 
         :param deadline: `time.monotonic()` value by which the answer must be complete.
         :param client: who asks (the scheduling policy tells clients apart by it); "" the server itself.
         :param privileged: waits first and is never stopped to make room (the write-token holder, the server).
         """
+        if self._on_loop():
+            return self._loop.create_task(self._run(request, deadline, client, privileged))
         return asyncio.run_coroutine_threadsafe(self._run(request, deadline, client, privileged), self._loop)
 
     def run(self, request: tuple[Any, ...], deadline: float, **who: Any) -> bytes:
-        """`submit` and wait for the answer (blocks the calling thread)."""
-        return self.submit(request, deadline, **who).result()
+        """`submit` and wait for the answer (blocks the calling thread, which must not be the loop's)."""
+        self.check_may_block()
+        future = self.submit(request, deadline, **who)
+        assert isinstance(future, concurrent.futures.Future)
+        return future.result()
 
     async def run_async(self, request: tuple[Any, ...], deadline: float, **who: Any) -> bytes:
         """`submit` and await the answer on the caller's loop; cancelling the awaiting task stops the query."""
         return await asyncio.wrap_future(self.submit(request, deadline, **who))
+
+    def hand_over_loop(self) -> asyncio.AbstractEventLoop:
+        """Stop the pool's thread and return its loop, for the calling thread to run (the server's event loop):
+        from then on requests on that loop reach the workers without a hop between threads. Whoever runs the
+        loop must call `close` before the loop ends."""
+        if self._thread is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join()
+            self._thread = None
+        self._owner = threading.get_ident()
+        return self._loop
+
+    def check_may_block(self) -> None:
+        """RuntimeError on the pool's own loop, where waiting for an answer would wait for ever."""
+        if self._on_loop():
+            raise RuntimeError("a blocking query call on the server's event loop: await the async one instead")
+
+    def _on_loop(self) -> bool:
+        return self._owner is not None and threading.get_ident() == self._owner
 
     def stop_all(self) -> None:
         """Stop every query at once (WorkerStopped(SHUTDOWN)) and refuse new ones: the server is shutting down."""
@@ -165,12 +240,23 @@ class WorkerPool:
     def close(self) -> None:
         if self._loop.is_closed():
             return
+        if self._thread is None:  # handed over: its owner runs the loop (or has stopped running it)
+            self._close_now()
+            return
         with contextlib.suppress(concurrent.futures.TimeoutError, RuntimeError):
             asyncio.run_coroutine_threadsafe(self._close(), self._loop).result(timeout=10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
         if not self._thread.is_alive():
             self._loop.close()
+
+    def _close_now(self) -> None:
+        """`close` on a handed-over loop, from its own thread (or after it stopped): nothing is awaited, every
+        query is stopped and every worker killed at once (their tasks end as the loop winds down)."""
+        self._stop_all()
+        for worker in self._take_all():
+            worker.kill()
+            worker.reap()
 
     @property
     def pids(self) -> list[int]:
@@ -193,6 +279,7 @@ class WorkerPool:
     async def _boot(self, worker: Worker) -> None:
         """Until `worker` says it is ready; then it takes queries (or waits as the spare)."""
         try:
+            await worker.connect()
             await worker.receive()  # b"ready" (sparql_api.query_worker)
         except (EOFError, OSError):
             worker.kill()
@@ -236,10 +323,13 @@ class WorkerPool:
         self._lanes.wait(job, time.monotonic())
         try:
             self._dispatch()
-            done, _ = await asyncio.wait({assigned}, timeout=max(0.0, deadline - time.monotonic()))
-            if not done:
-                raise WorkersBusy
-            return assigned.result()
+            if assigned.done():  # an idle worker took it at once: no timer, no extra turn of the loop
+                return assigned.result()
+            try:  # awaited directly (not through asyncio.wait): one turn of the loop from dispatch to here
+                async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
+                    return await assigned
+            except TimeoutError:
+                raise WorkersBusy from None
         except BaseException:
             if assigned.done() and not assigned.cancelled():
                 self._release(assigned.result())  # served just as it gave up: the worker goes back
@@ -250,29 +340,33 @@ class WorkerPool:
 
     async def _exchange(self, job: Job, worker: Worker, request: tuple[Any, ...], deadline: float) -> bytes:
         self._lanes.started(job, time.monotonic())
-        receiving: asyncio.Task[bytes] | None = None
         answered = timed_out = False
         try:
             await worker.send(request)
-            receiving = asyncio.ensure_future(worker.receive())
+            # The answer is awaited directly, not through a task and asyncio.wait: it is taken in the turn of
+            # the loop that reads it. A frame that arrives after a timeout stays queued for the next receive.
             long_at = min(deadline, time.monotonic() + self.long_seconds)
-            done, _ = await asyncio.wait({receiving}, timeout=max(0.0, long_at - time.monotonic()))
-            if not done and time.monotonic() < deadline:
+            try:
+                async with asyncio.timeout(max(0.0, long_at - time.monotonic())):
+                    answer = await worker.receive()
+            except TimeoutError:
+                if time.monotonic() >= deadline:
+                    timed_out = True
+                    raise WorkerTimedOut from None
                 self._lanes.reached_long(job)
                 self._dispatch()  # overdue while others wait: this task is cancelled now
-                done, _ = await asyncio.wait({receiving}, timeout=max(0.0, deadline - time.monotonic()))
-            if not done:
-                timed_out = True
-                raise WorkerTimedOut
-            answer = receiving.result()
+                try:
+                    async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
+                        answer = await worker.receive()
+                except TimeoutError:
+                    timed_out = True
+                    raise WorkerTimedOut from None
             answered = True
         except (EOFError, OSError) as error:
             code = worker.process.poll()
             self._retire(worker)
             raise WorkerDied(f"exit code {code}" if code is not None else str(error)) from error
         except BaseException:
-            if receiving is not None:
-                receiving.cancel()
             self._retire(worker)
             raise
         finally:
@@ -338,16 +432,30 @@ class WorkerPool:
         self._stop_all()
         if self._jobs:
             await asyncio.wait(list(self._jobs.values()), timeout=5)
+        workers = self._take_all()
+        for worker in workers:
+            worker.kill()
+        for worker in workers:
+            worker.reap()
+
+    def _take_all(self) -> list[Worker]:
         with self._lock:
             workers, self._all = list(self._all), set()
         if self._spare is not None:
             workers.append(self._spare)
             self._spare = None
         self._idle.clear()
-        for worker in workers:
-            worker.kill()
-        for worker in workers:
-            worker.reap()
+        return workers
+
+
+def _new_loop() -> asyncio.AbstractEventLoop:
+    """uvloop's loop where installed (sockets, timers and transports in C: the server runs on this loop once
+    it was handed over), else asyncio's."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
 
 
 def _close_pool(reference: "weakref.ref[WorkerPool]") -> None:

@@ -90,3 +90,54 @@ def test_fidelity_runner_reports_every_family_in_one_table(tmp_path: Path) -> No
     assert {row["field"] for row in rows} >= {
         "organisation → TOOI", "organisation type", "assessment status", "declared AI Act category"
     }  # fmt: skip
+
+
+def test_benchmark_runner_records_the_machine_and_pins_cores(tmp_path: Path) -> None:
+    """`benchmarks.run --cores 1`: the run (a child process, so this one stays unpinned) sees one CPU, and the
+    JSON and table carry cores, affinity and load averages; more cores than the process may use is refused."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    target = tmp_path / "results.json"
+    command = [sys.executable, "-m", "benchmarks.run", "--sizes", "20", "--quick", "--only", "validation"]
+    done = subprocess.run(
+        [*command, "--cores", "1", "--work", str(tmp_path), "--json", str(target)],
+        cwd=REPO, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    document = json.loads(target.read_text(encoding="utf-8"))
+    assert document["cores"] == 1
+    for state in (document["at_start"], document["at_end"]):
+        assert state["cores"] == os.cpu_count() and state["usable_cores"] == len(state["affinity"]) == 1
+        assert len(state["load_average"]) == 3 and all(value >= 0 for value in state["load_average"])
+    assert document["table"] and all(row["load"] >= 0 for row in document["table"])
+    assert "machine: " in done.stdout and "(1 usable), load " in done.stdout
+    assert len(os.sched_getaffinity(0)) >= 1  # this process untouched
+    too_many = subprocess.run(
+        [*command, "--cores", str(len(os.sched_getaffinity(0)) + 1), "--json", ""],
+        cwd=REPO, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert too_many.returncode == 2 and "--cores" in too_many.stderr
+
+
+def test_restricting_cores_pins_threads_already_running() -> None:
+    """`machine.restrict_cores` pins every thread the process has (sched_setaffinity(0) alone pins one), in a
+    child process so the test run keeps its CPUs."""
+    import subprocess
+    import sys
+
+    script = (
+        "import os, threading, time\n"
+        "from benchmarks import machine\n"
+        "seen = []\n"
+        "go = threading.Event()\n"
+        "def worker():\n"
+        "    go.wait(); seen.append(sorted(os.sched_getaffinity(0)))\n"
+        "thread = threading.Thread(target=worker); thread.start()\n"
+        "chosen = machine.restrict_cores(1); go.set(); thread.join()\n"
+        "assert seen == [chosen] and sorted(os.sched_getaffinity(0)) == chosen, (seen, chosen)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr

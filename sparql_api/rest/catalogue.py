@@ -14,18 +14,23 @@ Functions:
 - `organisation(queries, key, lang)` -> `OrganisationView | None` (supervisor view: completeness)
 """
 
+import re
 import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import TypeVar
 
 from pyoxigraph import Literal, NamedNode
 
 from queries import rest_query
+from sparql_api import search as fulltext
 from sparql_api.queries import QueryService
+from sparql_api.rest import record_fields, selection
 from sparql_api.rest.cache import VersionedCache
-from sparql_api.rest.filters import AlgorithmFilters, BadFilter
+from sparql_api.rest.filters import VARIABLES, AlgorithmFilters, BadFilter
 from sparql_api.rest.models import (
+    AlgorithmRow,
     AlgorithmSummary,
     ArticleSummary,
     AssessmentSummary,
@@ -56,15 +61,12 @@ AKG = "https://w3id.org/algokg/def#"
 TOOI = "https://identifier.overheid.nl/tooi/id/"  # a reconciled organisation; others have an algokg IRI
 NO_VALUE = "urn:algokg:no-value"  # algorithm-facet.rq: the bucket of algorithms without a value
 DCT = "http://purl.org/dc/terms/"
-# The register fields whose presence makes a record complete (organisation-algorithms.rq lists the same).
-REGISTER_FIELDS = (
-    f"{DCT}title", *(f"{AKG}{name}" for name in (
-        "shortDescription", "goal", "humanIntervention", "riskManagement", "proportionality", "theme", "status",
-        "publicationCategory", "beginDate", "contact", "hasStatutoryBasis", "lawfulBasisText",
-        "sourceDataDescription", "technicalOperation", "supplierName", "hasAssessment", "publicPage",
-    )),
-)  # fmt: skip
+# The properties of the publication standard's required fields, whose presence makes a record complete
+# (organisation-algorithms.rq lists the same).
+REGISTER_FIELDS = record_fields.REQUIRED_PROPERTIES
 _caches: "weakref.WeakKeyDictionary[QueryService, VersionedCache]" = weakref.WeakKeyDictionary()
+_order_caches: "weakref.WeakKeyDictionary[QueryService, VersionedCache]" = weakref.WeakKeyDictionary()
+ORDERS_CACHED = 64
 
 
 # -- running queries ---------------------------------------------------------------------------
@@ -84,18 +86,46 @@ def _cached(queries: QueryService, key: tuple[object, ...], compute: Callable[[]
 
 def _filtered(template: str, filters: AlgorithmFilters, **parts: str) -> Sparql:
     """A template with the blocks of the given filters; the bound variables are projected (and grouped by)
-    at every level through the `#@vars` / `#@groupby` lines, as pyoxigraph binds only projected variables."""
+    at every level through the `#@vars` / `#@groupby` lines, as pyoxigraph binds only projected variables.
+    Several values of one filter: its block once per value (`$theme`, `$theme_2`, …) joined by UNION;
+    `missing` values each add their block (every one must be absent)."""
     bindings = filters.bindings()
-    chosen = blocks("algorithm-filters")
     projected = " ".join(f"?{name}" for name in bindings)
     text = compose(
         template,
-        filters="\n".join(chosen[name] for name in filters.given()),
+        filters=filter_blocks(filters),
         vars=projected,
         groupby=f"GROUP BY {projected}" if projected else "",
         **parts,
     )
     return Sparql(template, text, bindings)
+
+
+def filter_blocks(filters: AlgorithmFilters) -> str:
+    """The SPARQL of the given filters (blocks of algorithm-filters.rq, only their variables renamed)."""
+    chosen = blocks("algorithm-filters")
+    parts = []
+    for name, terms in filters.terms().items():
+        variable = VARIABLES.get(name, name)
+        if name == "missing":
+            for position, term in enumerate(terms, start=1):
+                if isinstance(term, Literal):
+                    parts.append(chosen["missingLegalBasis"])
+                else:
+                    parts.append(_renamed(chosen[name], variable, position))
+        elif len(terms) == 1:
+            parts.append(chosen[name])
+        else:
+            alternatives = [_renamed(chosen[name], variable, position) for position in range(1, len(terms) + 1)]
+            parts.append("{\n" + "\n} UNION {\n".join(alternatives) + "\n}")
+    return "\n".join(parts)
+
+
+def _renamed(block: str, variable: str, position: int) -> str:
+    """A filter block for a filter's `position`-th value: `$variable` becomes `$variable_N` (N > 1)."""
+    if position == 1:
+        return block
+    return re.sub(rf"\${variable}\b", f"${variable}_{position}", block)
 
 
 # -- labels and terms --------------------------------------------------------------------------
@@ -175,10 +205,95 @@ def _shown(*queries: Sparql) -> list[QueryShown]:
 
 
 def total(queries: QueryService, filters: AlgorithmFilters) -> tuple[int, Sparql]:
-    """The exact number of algorithms the filters select."""
-    sparql = _filtered("algorithms-count", filters)
-    rows = run(queries, sparql)
-    return (_int(rows[0].get("total")) if rows else 0), sparql
+    """The exact number of algorithms the filters select (from the index), and the SPARQL that says the same."""
+    index = selection.index(queries)
+    return _selected(queries, index, filters, None).bit_count(), _filtered("algorithms-count", filters)
+
+
+# The index dimension each filter reads: which terms its values are matched against.
+_MATCHED_BY = {
+    "organisation": "organisation",
+    "organisationType": "organisationType",
+    "aiActCategory": "aiActCategory",
+    "law": "cited",
+    "article": "cited",
+    "value": "value",
+    **{name: f"facet:{name}" for name in ("theme", "status", "publicationCategory", "instrument", "register")},
+    "country": "facet:country",
+}
+
+
+def _masks(queries: QueryService, index: selection.Index, filters: AlgorithmFilters) -> dict[str, int]:
+    """Each given filter as the bitset of the algorithms it lets through (OR of its values).
+
+    :raises BadFilter: a value the graph does not know (naming the parameter, the value and some known values).
+    """
+    masks: dict[str, int] = {}
+    for name, terms in filters.terms().items():
+        if name == "q":
+            scores = _scores(queries, index, terms[0].value)
+            masks[name] = index.bits_of(scores)
+        elif name == "missing":
+            mask = index.all
+            for term in terms:
+                if isinstance(term, Literal):  # legal-basis
+                    mask &= ~index.dimension("legalBasis").any
+                else:
+                    mask &= ~index.dimension("performed").bits.get(term.value, 0)
+            masks[name] = mask
+        elif name in ("publishedFrom", "publishedTo"):
+            published = index.dimension("published")
+            bound = terms[0].value
+            mask = 0
+            for day, bits in published.bits.items():
+                if (day >= bound) if name == "publishedFrom" else (day <= bound):
+                    mask |= bits
+            masks[name] = mask
+        else:
+            dimension = index.dimension(_MATCHED_BY[name])
+            for term in terms:
+                if term.value not in dimension.bits:
+                    _check_known(queries, name, term, dimension)
+            masks[name] = dimension.matching(term.value for term in terms)
+    return masks
+
+
+def _check_known(queries: QueryService, name: str, term: Term, dimension: selection.Dimension) -> None:
+    """A filter value no algorithm has: fine when the graph knows the term (the answer is empty), else 400."""
+    if isinstance(term, NamedNode):
+        known = run(queries, Sparql("term-known", _TERM_KNOWN, {"term": term}))
+        if known:
+            return
+    examples = ", ".join(sorted(dimension.bits)[:5])
+    what = "no organisation of that name or IRI" if name == "organisation" else "the graph does not know this value"
+    raise BadFilter(name, term.value, f"{what}; known values are e.g. {examples}")
+
+
+_TERM_KNOWN = "SELECT ?term ?p WHERE { { $term ?p ?o } UNION { ?s ?p $term } } LIMIT 1"
+
+
+def _scores(queries: QueryService, index: selection.Index, text: str) -> dict[str, float]:
+    """The full-text scores of the algorithms matching `text` (the FTS5 index; cached per data version)."""
+
+    def compute() -> dict[str, float]:
+        found = fulltext.entity_scores(queries.search_index(), text)
+        return {iri: score for iri, score in found.items() if iri in index.position}
+
+    return _cached(queries, ("scores", text), compute)
+
+
+def _selected(queries: QueryService, index: selection.Index, filters: AlgorithmFilters, without: str | None) -> int:
+    """The algorithms all given filters select, leaving out filter `without` (a facet's own filter)."""
+    masks = _cached(queries, ("masks", _filters_key(filters)), lambda: _masks(queries, index, filters))
+    result = index.all
+    for name, mask in masks.items():
+        if name != without:
+            result &= mask
+    return result
+
+
+def _filters_key(filters: AlgorithmFilters) -> tuple[object, ...]:
+    return tuple(sorted(filters.given().items()))
 
 
 def algorithms(
@@ -193,41 +308,136 @@ def algorithms(
 ) -> Page[AlgorithmSummary]:
     """One page of the algorithms the filters select, with the exact total (and facets when named).
 
+    The selection, its total, order and facets come from the per-data-version index (`rest.selection`); the
+    page's details from one query per algorithm (cached). `sparql` shows the SPARQL that selects the same
+    algorithms (the filter blocks), the index's queries and the detail queries.
+
     :param sort: `title`, `id`, `organisation`, `beginDate` or `relevance` (needs `q`; the default when
         `q` is given, `title` otherwise); prefix `-` for descending.
     :raises BadFilter: a filter value, page, size or sort that cannot be used (HTTP 400).
     """
     filters = filters or AlgorithmFilters()
     _check_page(page, size)
-    sort = sort or ("relevance" if filters.q else "title")
+    wanted = [f"facet:{name}" for name in facet_names if name in FACETS]
+    key = (sort or ("relevance" if filters.values("q") else "title")).lstrip("-")
+    if key in SORTS and key != "relevance":
+        wanted.append(f"sort:{key}")
+    selection.index(queries).prepare([*_dimensions_of(filters), *wanted])  # all at once, on first use
+    order = ordered(queries, filters, sort)
+    items, detail_queries = details(queries, order.iris[(page - 1) * size : page * size], lang)
+    # The detail query is the same for every algorithm of the page: shown once, bound to the first.
+    shown = [_filtered("algorithms-count", filters), *order.sparql, *detail_queries[:1]]
+    facet_list: list[Facet] = []
+    if facet_names:
+        facet_list, facet_queries = _facets(queries, filters, lang, facet_names)
+        shown += [sparql for sparql in facet_queries if sparql not in shown]
+    return Page[AlgorithmSummary](
+        items=items,
+        total=len(order.iris),
+        page=page,
+        size=size,
+        sort=order.sort,
+        facets=facet_list,
+        sparql=_shown(*shown),
+    )
+
+
+@dataclass(frozen=True)
+class Ordered:
+    """Every algorithm a selection holds, in the order asked for, and the queries behind it."""
+
+    iris: list[str]
+    sort: str
+    sparql: list[Sparql]
+
+
+def ordered(queries: QueryService, filters: AlgorithmFilters, sort: str | None) -> Ordered:
+    """The selected algorithms in order (`sort` as `algorithms` takes it); cached per filters and sort."""
+    sort = sort or ("relevance" if filters.values("q") else "title")
     descending = sort.startswith("-")
     key = sort.lstrip("-")
     if key not in SORTS:
         raise BadFilter("sort", sort, f"sort by one of {', '.join(SORTS)} (prefix - for descending)")
-    if key == "relevance":
-        if not filters.q:
-            raise BadFilter("sort", sort, "relevance needs a search text q")
-        descending = not descending  # best first
-    count, count_query = total(queries, filters)
-    order = f"ORDER BY {'DESC' if descending else 'ASC'}(?key) ?algorithm"
-    page_query = _filtered(
-        "algorithms-page",
-        filters,
-        sort=blocks("algorithm-sorts")[key],
-        order=order,
-        slice=f"LIMIT {int(size)} OFFSET {(int(page) - 1) * int(size)}",
-        details=rest_query("details-block"),
-    )
-    rows = _in_key_order(run(queries, page_query), descending)
-    items = summaries(rows, lang)
-    shown = [count_query, page_query]
-    facet_list: list[Facet] = []
-    if facet_names:
-        facet_list, facet_queries = _facets(queries, filters, lang, facet_names)
-        shown += facet_queries
-    return Page[AlgorithmSummary](
-        items=items, total=count, page=page, size=size, sort=sort, facets=facet_list, sparql=_shown(*shown)
-    )
+    if key == "relevance" and not filters.values("q"):
+        raise BadFilter("sort", sort, "relevance needs a search text q")
+    filters.terms()  # a bad value is a 400 before any work
+
+    def compute() -> Ordered:
+        index = selection.index(queries)
+        positions = index.positions(_selected(queries, index, filters, None))
+        used = [index.sparql]
+        if key == "relevance":
+            scores = _scores(queries, index, filters.values("q")[0])
+            positions.sort(key=lambda p: index.iris[p])
+            positions.sort(key=lambda p: scores[index.iris[p]], reverse=not descending)
+        else:
+            rank = index.rank(key)
+            positions.sort(key=rank.__getitem__)
+            if descending:  # ties stay by IRI ascending, as ORDER BY DESC(?key) ?algorithm
+                keys = index.sort_keys(key)
+                positions.sort(key=keys.__getitem__, reverse=True)
+            used.append(index.dimension(f"sort:{key}").sparql)
+        used += [index.dimension(dim).sparql for dim in _dimensions_of(filters)]
+        return Ordered([index.iris[p] for p in positions], sort, [s for s in used if s is not None])
+
+    # A smaller cache of its own: an order holds every selected IRI (100k at 100k algorithms).
+    orders = _order_caches.setdefault(queries, VersionedCache(size=ORDERS_CACHED))
+    return orders.get(queries.data_version, (_filters_key(filters), sort), compute)
+
+
+def _dimensions_of(filters: AlgorithmFilters) -> list[str]:
+    found = []
+    for name, values in filters.given().items():
+        if name == "missing":
+            found += ["legalBasis" if v == "legal-basis" else "performed" for v in values]
+        elif name in ("publishedFrom", "publishedTo"):
+            found.append("published")
+        elif name in _MATCHED_BY:
+            found.append(_MATCHED_BY[name])
+    return list(dict.fromkeys(found))
+
+
+def rows(queries: QueryService, iris: Sequence[str], lang: str) -> list[AlgorithmRow]:
+    """These algorithms as CSV rows: their summaries with the cited articles and assessment statuses (from the
+    index: one query each for the whole catalogue, not per algorithm)."""
+    index = selection.index(queries)
+    index.prepare(["articles", "assessmentStatus"])
+    articles = index.inverse("articles")
+    statuses = index.inverse("assessmentStatus")
+    labels = index.dimension("articles").labels
+    items, _ = details(queries, iris, lang)
+    result = []
+    for item in items:
+        position = index.position.get(item.id, -1)
+        stated = sorted(value.split(" ", 1) for value in statuses.get(position, []))
+        by_instrument: dict[str, list[str]] = defaultdict(list)
+        for instrument, status in stated:
+            by_instrument[instrument.rsplit("/", 1)[-1]].append(status.rsplit("/", 1)[-1])
+        result.append(
+            AlgorithmRow(
+                **item.model_dump(),
+                articles=[
+                    Ref(id=a, label=pick_label(labels.get(a, []), lang)) for a in sorted(articles.get(position, []))
+                ],
+                dpia=" | ".join(by_instrument.get("dpia", [])) or None,
+                iama=" | ".join(by_instrument.get("iama", [])) or None,
+                fria=" | ".join(by_instrument.get("fria", [])) or None,
+                assessment_statuses=[f"{i}={s}" for i, values in sorted(by_instrument.items()) for s in values],
+            )
+        )
+    return result
+
+
+def details(queries: QueryService, iris: Sequence[str], lang: str) -> tuple[list[AlgorithmSummary], list[Sparql]]:
+    """The summaries of these algorithms, in this order (one cached detail query each)."""
+    items, used = [], []
+    for iri in iris:
+        sparql = algorithm_query(iri)
+        used.append(sparql)
+        rows = [{**row, "algorithm": NamedNode(iri)} for row in run(queries, sparql)]
+        found = summaries(rows, lang)
+        items.append(found[0] if found else AlgorithmSummary(id=iri))
+    return items, used
 
 
 def _in_key_order(rows: list[Row], descending: bool) -> list[Row]:
@@ -330,23 +540,35 @@ def facets(
 def _facets(
     queries: QueryService, filters: AlgorithmFilters, lang: str, names: Sequence[str]
 ) -> tuple[list[Facet], list[Sparql]]:
+    """Each facet counted over the algorithms the *other* filters select (so a chosen value's siblings keep
+    their counts and can be added: OR within a filter), from the index: one bitset AND and popcount per value."""
     unknown = [name for name in names if name not in FACETS]
     if unknown:
         raise BadFilter("facet", ",".join(unknown), f"facets are {', '.join(FACETS)}")
+    key = ("facets", _filters_key(filters), tuple(names), lang)
+    return _cached(queries, key, lambda: _count_facets(queries, filters, lang, names))
+
+
+def _count_facets(
+    queries: QueryService, filters: AlgorithmFilters, lang: str, names: Sequence[str]
+) -> tuple[list[Facet], list[Sparql]]:
+    index = selection.index(queries)
+    index.prepare([f"facet:{name}" for name in names] + _dimensions_of(filters))
+    chosen = filters.given()
     result, used = [], []
     for name in names:
-        sparql = _filtered("algorithm-facet", filters, facet=blocks("algorithm-facets")[name])
-        used.append(sparql)
-        rows = run(queries, sparql)
-        counts = {row["value"].value: _int(row["count"]) for row in rows}
-        missing = counts.pop(NO_VALUE, 0)
-        labels = _labels_by(rows, "value")
-        values = [
-            FacetValue(value=value, label=pick_label(labels.get(value, []), lang), count=count)
-            for value, count in counts.items()
-        ]
+        dimension = index.dimension(f"facet:{name}")
+        if dimension.sparql is not None:
+            used.append(dimension.sparql)
+        mask = _selected(queries, index, filters, name)
+        values = []
+        for value, bits in dimension.bits.items():
+            count = (bits & mask).bit_count()
+            if count or value in chosen.get(name, ()):
+                label = pick_label(dimension.labels.get(value, []), lang)
+                values.append(FacetValue(value=value, label=label, count=count))
         values.sort(key=lambda v: (-v.count, v.label or v.value))
-        result.append(Facet(name=name, values=values, missing=missing))
+        result.append(Facet(name=name, values=values, missing=(mask & ~dimension.any).bit_count()))
     return result, used
 
 
@@ -612,7 +834,7 @@ def _groups(reliant: list[ReliantAlgorithm]) -> list[OrganisationGroup]:
 
 def organisation(queries: QueryService, key: str, *, lang: str = "nl") -> OrganisationView | None:
     """An organisation (TOOI IRI or published name) and its algorithms with the completeness of their
-    records (share of the register fields filled) and their SHACL results; None when it has none."""
+    records (share of the publication standard's required fields filled) and their SHACL results; None when it has none."""
     term = _id_term("organisation", key)
     sparql = Sparql("organisation-algorithms", rest_query("organisation-algorithms"), {"organisation": term})
     rows = run(queries, sparql)
@@ -626,17 +848,16 @@ def organisation(queries: QueryService, key: str, *, lang: str = "nl") -> Organi
         results = {row["result"].value: row["severity"].value for row in group if "result" in row}
         violations = sum(1 for severity in results.values() if severity.endswith("#Violation"))
         warnings = sum(1 for severity in results.values() if severity.endswith("#Warning"))
+        lacking = record_fields.missing_required(filled)  # the standard's required fields without a value
         algorithms.append(
             Completeness(
                 id=iri,
                 identifier=_value(group[0].get("algorithmId")),
                 title=pick_label([row.get("title") for row in group], lang),
-                filled=len(filled),
-                fields=len(REGISTER_FIELDS),
-                share=round(len(filled) / len(REGISTER_FIELDS), 4),
-                missing=[
-                    field.rsplit("#", 1)[-1].rsplit("/", 1)[-1] for field in REGISTER_FIELDS if field not in filled
-                ],
+                filled=len(record_fields.REQUIRED) - len(lacking),
+                fields=len(record_fields.REQUIRED),
+                share=record_fields.completeness(filled),
+                missing=[field.key for field in lacking],
                 violations=violations,
                 warnings=warnings,
                 conforms=violations == 0,

@@ -54,6 +54,18 @@ class AlgorithmSummary(Model):
     end_date: str | None = Field(default=None, alias="endDate")
 
 
+class AlgorithmRow(AlgorithmSummary):
+    """One algorithm as a row of a selection's CSV download: the summary, the articles it cites, and the status
+    each assessment instrument has in the record (`performed`, `planned`, `not-performed`, `not-needed`,
+    `unknown`; empty: the record lists no such assessment; several: " | ")."""
+
+    articles: list[Ref] = Field(default_factory=list, alias="article")
+    dpia: str | None = None
+    iama: str | None = None
+    fria: str | None = None
+    assessment_statuses: list[str] = Field(default_factory=list, alias="assessmentStatus")
+
+
 class FacetValue(Model):
     """One value of a facet and how many algorithms (of those the filters select) have it."""
 
@@ -191,7 +203,8 @@ class LegalResourceView(Model):
 
 
 class Completeness(Model):
-    """How complete one algorithm's record is: register fields filled, and its SHACL results."""
+    """How complete one algorithm's record is: the publication standard's required fields filled, and its SHACL
+    results."""
 
     id: str = Field(alias="@id")
     type: str = Field(default="Algorithm", alias="@type")
@@ -200,7 +213,9 @@ class Completeness(Model):
     filled: int
     fields: int
     share: float = Field(description="filled / fields, 0..1")
-    missing: list[str] = Field(description="register fields without a value (property local names)")
+    missing: list[str] = Field(
+        description="required fields of the publication standard without a value (the standard's field names)"
+    )
     violations: int
     warnings: int
     conforms: bool = Field(description="no SHACL violation")

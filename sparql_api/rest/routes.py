@@ -1,13 +1,14 @@
 """`/api/…`: the REST API over the service layer (`sparql_api.rest.catalogue`), JSON-LD by default, CSV for
 collections, ETag/Last-Modified on the data version, `?explain=sparql` to see the queries behind an answer."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import BaseModel
 
+from loader.csv_cells import csv_table
 from sparql_api import search as fulltext
 from sparql_api.conditional import not_modified
 from sparql_api.failures import failure_detail, failure_status
@@ -28,6 +29,7 @@ from sparql_api.rest.http import (
     validators,
 )
 from sparql_api.rest.models import (
+    AlgorithmRow,
     AlgorithmSummary,
     ArticleSummary,
     AssessmentSummary,
@@ -54,26 +56,42 @@ COLLECTION_TYPES = [JSON_LD, JSON, CSV]
 ENTITY_TYPES = [JSON_LD, JSON]
 
 
+Many = list[str] | None
+
+
 def _filters(
-    organisation: Annotated[str | None, Query(description="TOOI IRI, or the organisation name as published")] = None,
-    organisationType: Annotated[str | None, Query(description="IRI or e.g. `gemeente`")] = None,
-    theme: Annotated[str | None, Query(description="IRI or e.g. `sociale-zekerheid`")] = None,
-    status: Annotated[str | None, Query(description="IRI or e.g. `in-gebruik`")] = None,
-    publicationCategory: Annotated[str | None, Query(description="IRI or `A`, `B`, `C`")] = None,
+    organisation: Annotated[Many, Query(description="TOOI IRI, or the organisation name as published")] = None,
+    organisationType: Annotated[Many, Query(description="IRI or e.g. `gemeente`")] = None,
+    theme: Annotated[Many, Query(description="IRI or e.g. `sociale-zekerheid`")] = None,
+    status: Annotated[Many, Query(description="IRI or e.g. `in-gebruik`")] = None,
+    publicationCategory: Annotated[Many, Query(description="IRI or `A`, `B`, `C`")] = None,
     aiActCategory: Annotated[
-        str | None, Query(description="IRI, a risk level (`high-risk-annex-iii`) or `annex-iii/5-a`")
+        Many, Query(description="IRI, a risk level (`high-risk-annex-iii`) or `annex-iii/5-a`")
     ] = None,
-    law: Annotated[str | None, Query(description="IRI or BWB id (a citation of any part counts)")] = None,
-    article: Annotated[str | None, Query(description="IRI or `BWBR0005537/artikel/3:2`")] = None,
-    instrument: Annotated[str | None, Query(description="IRI or e.g. `dpia`, `iama`")] = None,
-    value: Annotated[str | None, Query(description="a public value (CODIO) or right, IRI")] = None,
+    law: Annotated[Many, Query(description="IRI or BWB id (a citation of the law or any of its parts counts)")] = None,
+    article: Annotated[Many, Query(description="IRI or `BWBR0005537/artikel/3:2`")] = None,
+    instrument: Annotated[Many, Query(description="IRI or e.g. `dpia`, `iama`")] = None,
+    value: Annotated[Many, Query(description="a public value (CODIO) or right, IRI")] = None,
     q: Annotated[str | None, Query(description="free text (full-text search, typo-tolerant)")] = None,
-    register: Annotated[str | None, Query(description="a register: IRI or e.g. `us-federal-ai-inventory`")] = None,
-    country: Annotated[str | None, Query(description="a country: authority-table IRI or code, e.g. `NLD`")] = None,
+    register: Annotated[Many, Query(description="a register: IRI or e.g. `us-federal-ai-inventory`")] = None,
+    country: Annotated[Many, Query(description="a country: authority-table IRI or code, e.g. `NLD`")] = None,
+    missing: Annotated[
+        Many, Query(description="`dpia`, `iama`, `fria` (none performed) or `legal-basis`; repeated: all absent")
+    ] = None,
+    published_from: Annotated[
+        str | None, Query(alias="published-from", description="first published on or after (YYYY-MM-DD)")
+    ] = None,
+    published_to: Annotated[
+        str | None, Query(alias="published-to", description="first published on or before (YYYY-MM-DD)")
+    ] = None,
 ) -> AlgorithmFilters:
+    """Every filter but `q` and the dates may be repeated: OR within a filter, AND across filters."""
     return AlgorithmFilters(
-        organisation, organisationType, theme, status, publicationCategory, aiActCategory, law, article, instrument,
-        value, q, register, country,
+        *(tuple(v) if v else None for v in (
+            organisation, organisationType, theme, status, publicationCategory, aiActCategory, law, article,
+            instrument, value,
+        )),
+        q, *(tuple(v) if v else None for v in (register, country, missing)), published_from, published_to,
     )  # fmt: skip
 
 
@@ -171,9 +189,13 @@ def algorithms(
     lang: Lang = "nl",
     explain: Explain = None,
 ) -> Response:
-    """The algorithms the filters select (all filters must hold), with the exact `totalItems`, a
-    `hydra:PartialCollectionView` and `Link` headers (first, prev, next, last), and facet counts when asked."""
+    """The algorithms the filters select (all filters must hold; a repeated filter: any of its values), with
+    the exact `totalItems`, a `hydra:PartialCollectionView` and `Link` headers (first, prev, next, last), and
+    facet counts when asked (each facet under the other filters). CSV (`?format=csv`): every algorithm of the
+    selection, streamed, whatever `page` and `size` say."""
     names = catalogue.FACETS if facets == "all" else tuple(n for n in (facets or "").split(",") if n)
+    if choose(request, COLLECTION_TYPES) == CSV:
+        return _answer(request, COLLECTION_TYPES, lambda _: _csv_download(request, filters, sort, lang))
     return _collection(
         request,
         explain,
@@ -183,6 +205,26 @@ def algorithms(
     )
 
 
+CSV_CHUNK = 100  # algorithms per streamed chunk (one detail query each, cached per data version)
+
+
+def _csv_download(request: Request, filters: AlgorithmFilters, sort: str | None, lang: str) -> Response:
+    """The whole selection as CSV, streamed: the order and total first (a bad filter is a 400 before any
+    byte), then the rows in chunks."""
+    queries = _queries(request)
+    order = catalogue.ordered(queries, filters, sort)
+    header = csv_text(AlgorithmRow, [])
+
+    def chunks() -> Iterator[str]:
+        yield header
+        for start in range(0, len(order.iris), CSV_CHUNK):
+            items = catalogue.rows(queries, order.iris[start : start + CSV_CHUNK], lang)
+            yield csv_text(AlgorithmRow, items).split("\r\n", 1)[1]
+
+    headers = {"X-Total-Count": str(len(order.iris)), "Content-Disposition": 'attachment; filename="algorithms.csv"'}
+    return StreamingResponse(chunks(), media_type=CSV, headers=headers)
+
+
 @router.get("/algorithms/facets", response_model=list[Facet], summary="Facet counts of the selected algorithms")
 def algorithm_facets(
     request: Request,
@@ -190,14 +232,28 @@ def algorithm_facets(
     names: Annotated[str | None, Query(description="comma-separated facet names (default all)")] = None,
     lang: Lang = "nl",
 ) -> Response:
+    """Counts per value of each facet, each under the other filters; CSV: one row per facet value (facet,
+    value, label, count) and one per facet for the algorithms without a value (value empty)."""
     chosen = tuple(n for n in (names or "").split(",") if n) or catalogue.FACETS
 
     def build(media_type: str) -> Response:
         result = catalogue.facets(_queries(request), filters, lang=lang, names=chosen)
+        if media_type == CSV:
+            rows = [
+                {"facet": f.name, "value": v.value, "label": v.label, "count": v.count}
+                for f in result
+                for v in f.values
+            ]
+            rows += [{"facet": f.name, "value": "", "label": "", "count": f.missing} for f in result if f.missing]
+            disposition = {"Content-Disposition": 'attachment; filename="algorithm-facets.csv"'}
+            return Response(csv_table(FACET_COLUMNS, rows), media_type=CSV, headers=disposition)
         body = {"@context": context_url(request), "facets": [f.model_dump(by_alias=True) for f in result]}
         return json_response(body, media_type, {})
 
-    return _answer(request, ENTITY_TYPES, build)
+    return _answer(request, [*ENTITY_TYPES, CSV], build)
+
+
+FACET_COLUMNS = ("facet", "value", "label", "count")
 
 
 @router.get("/algorithms/{identifier}", response_model=AlgorithmSummary, summary="One algorithm by register id")

@@ -13,6 +13,7 @@ from compliance.wording import conclusion_meaning, label_meaning, role_words, sc
 from sparql_api.queries import QueryService
 from sparql_api.rest.models import QueryShown
 from sparql_api.rest.reports import query_select
+from sparql_api.web.labels import labels_of
 
 __all__ = ["AIActSection", "Answer", "aiact_section"]
 
@@ -46,6 +47,7 @@ class AIActSection:
     conclusion_text: str | None = None
     answers: list[Answer] = field(default_factory=list)
     duties: list[Duty] = field(default_factory=list)
+    holder_labels: dict[str, str] = field(default_factory=dict)  # role holders by name, not by IRI (issue 16)
     sparql: list[QueryShown] = field(default_factory=list)
 
     @property
@@ -74,6 +76,7 @@ def aiact_section(queries: QueryService, iri: str, lang: str) -> AIActSection:
         Duty(item, role_words(item.role, lang), [scheme_condition(scheme, lang) for scheme in item.depends_on])
         for item in found
     ]
+    section.holder_labels = labels_of(queries, (holder for item in found for holder in item.role_holders), lang)
     if section.classification:
         classification = {"classification": NamedNode(section.classification)}
         rows = select(compliance_query("classification-answers"), classification)

@@ -86,9 +86,7 @@ class Version:
 class AlgorithmDetails:
     record: str = ""  # what the page shows: the current registration in its language, or the algorithm
     summary: AlgorithmSummary | None = None
-    lead: Text | None = None  # the short description, else the goal, in the page's language if there is one
     lawful_basis_text: Text | None = None
-    assessment_explanation: Text | None = None
     legal: list[LegalBasis] = field(default_factory=list)
     assessments: list[Assessment] = field(default_factory=list)
     categories: list[Category] = field(default_factory=list)
@@ -155,12 +153,8 @@ def _summary(queries: QueryService, iri: str, record: NamedNode, lang: str, deta
     fields = [{**row, "algorithm": NamedNode(iri)} for row in rows if row["field"].value not in _TEXT_FIELDS]
     found = summaries(fields, lang)
     details.summary = found[0] if found and found[0].identifier is not None else None
-    # The lead: the short description in the page's language, else the goal in it, else any short description.
-    description, goal = _text(by_field["description"], lang), _text(by_field["goal"], lang)
-    details.lead = next((text for text in (description, goal) if text and text.language in (lang, None)), None)
-    details.lead = details.lead or description or goal
+    # The record's texts (short description, goal, assessment explanation …) are shown by sparql_api.web.record.
     details.lawful_basis_text = _text(by_field["lawfulBasisText"], lang)
-    details.assessment_explanation = _text(by_field["assessmentExplanation"], lang)
 
 
 _TEXT_FIELDS = {"description", "goal", "lawfulBasisText", "assessmentExplanation"}

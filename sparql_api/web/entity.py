@@ -17,7 +17,9 @@ from sparql_api.rest.filters import BadFilter
 from sparql_api.rest.models import LegalResourceView, QueryShown
 from sparql_api.web import data
 from sparql_api.web.aiact import aiact_section
+from sparql_api.web.errors import PastTheLastPage, past_the_last_page
 from sparql_api.web.i18n import choose_language, translate
+from sparql_api.web.record import record_view
 from sparql_api.web.render import render
 from sparql_api.web.supervision import supervised_table
 
@@ -61,6 +63,7 @@ def algorithm_page(request: Request, description: Description) -> Response:
     iri = description.iri.value
     # One record: the current registration in the page's language (see sparql_api.web.data).
     details = data.algorithm_details(queries, iri, lang)
+    whole = record_view(queries, iri, lang)  # every field of the standard the record has, grouped
     summary = details.summary or catalogue.algorithm(queries, iri, lang=lang)
     try:
         aiact = aiact_section(queries, iri, lang)
@@ -73,11 +76,12 @@ def algorithm_page(request: Request, description: Description) -> Response:
         title=title,
         summary=summary,
         details=details,
+        record=whole,
         aiact=aiact,
         description=description,
         example=_example(description),
         formats=FORMATS,
-        sparql=[*details.sparql, *(aiact.sparql if aiact else [])],
+        sparql=[*details.sparql, *([whole.sparql] if whole.sparql else []), *(aiact.sparql if aiact else [])],
     )
 
 
@@ -97,6 +101,8 @@ def law_page(request: Request, view: LegalResourceView, description: Description
         table = supervised_table(request, "law", view.id, lang)
     except BadFilter as error:
         return render(request, "error.html", status=400, title=translate(lang, "error.title"), detail=str(error))
+    except PastTheLastPage as error:
+        return past_the_last_page(request, error)
     return render(
         request,
         "law.html",
@@ -121,6 +127,8 @@ def organisation_page(request: Request, key: str, description: Description | Non
         table = supervised_table(request, "organisation", key, lang)
     except BadFilter as error:
         return render(request, "error.html", status=400, title=translate(lang, "error.title"), detail=str(error))
+    except PastTheLastPage as error:
+        return past_the_last_page(request, error)
     return render(
         request,
         "organisation.html",

@@ -9,18 +9,18 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request, Response
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from pyoxigraph import NamedNode
 
 from sparql_api.describe import describe
 from sparql_api.queries import QueryError, QueryService
 from sparql_api.rest import catalogue
-from sparql_api.rest.filters import AlgorithmFilters, BadFilter
+from sparql_api.rest.filters import MISSING, PARAMETERS, AlgorithmFilters, BadFilter
 from sparql_api.rest.models import Facet, QueryShown
 from sparql_api.web import data
 from sparql_api.web.charts import bar_chart
 from sparql_api.web.entity import generic_page, organisation_page, render_entity
-from sparql_api.web.errors import error_page
+from sparql_api.web.errors import PastTheLastPage, error_page, past_the_last_page
 from sparql_api.web.errors import query_error_page as _query_error
 from sparql_api.web.i18n import choose_language, translate
 from sparql_api.web.render import STATIC, render
@@ -65,8 +65,22 @@ def home(request: Request) -> Response:
 
 
 def _filters(request: Request) -> AlgorithmFilters:
-    names = {f.name for f in fields(AlgorithmFilters)}
-    return AlgorithmFilters(**{k: v for k, v in request.query_params.items() if k in names and v.strip()})
+    """The filters of the page's URL (a repeated parameter: several values), by the API's parameter names."""
+    chosen = {}
+    for f in fields(AlgorithmFilters):
+        values = tuple(v for v in request.query_params.getlist(PARAMETERS.get(f.name, f.name)) if v.strip())
+        if values:
+            chosen[f.name] = values
+    return AlgorithmFilters(**chosen)
+
+
+def _clean(request: Request) -> str | None:
+    """The page's URL without empty parameters (a form sends every field), or None when it is clean."""
+    pairs = request.query_params.multi_items()
+    kept = [(k, v) for k, v in pairs if v.strip()]
+    if len(kept) == len(pairs):
+        return None
+    return request.url.path + (f"?{urlencode(kept)}" if kept else "")
 
 
 def _int(value: str | None, default: int) -> int:
@@ -78,6 +92,8 @@ def _int(value: str | None, default: int) -> int:
 
 @router.api_route("/algorithms", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def algorithm_list(request: Request) -> Response:
+    if (clean := _clean(request)) is not None:
+        return RedirectResponse(clean, status_code=303)
     lang = choose_language(request)
     filters = _filters(request)
     sort = request.query_params.get("sort") or None
@@ -90,8 +106,10 @@ def algorithm_list(request: Request) -> Response:
         return error_page(request, 400, str(error))
     except QueryError as error:
         return _query_error(request, error)
-    given = filters.given()
-    download = {**given, "lang": lang}
+    if page_number > page.pages:  # nothing is there (an empty list would say "page 999 of 75")
+        return past_the_last_page(request, PastTheLastPage(page_number, page.pages))
+    given = {PARAMETERS.get(name, name): values for name, values in filters.given().items()}
+    download = [(name, value) for name, values in given.items() for value in values] + [("lang", lang)]
     return render(
         request,
         "algorithms.html",
@@ -101,7 +119,9 @@ def algorithm_list(request: Request) -> Response:
         facets=page.facets,
         sorts=(("relevance",) if filters.q else ()) + SORTS,
         sort=page.sort,
-        download=download,
+        explicit_sort=sort,
+        download=urlencode(download),
+        missing=tuple(MISSING),
         sparql=page.sparql,
     )
 

@@ -17,6 +17,8 @@ from pyoxigraph import NamedNode
 
 from sparql_api.linked_data import local_url
 from sparql_api.rest.models import QueryShown
+from sparql_api.rest.record_fields import label_of
+from sparql_api.web.fictitious import fictitious_data
 from sparql_api.web.i18n import LANGUAGES, choose_language, translate
 
 HERE = Path(__file__).resolve().parent
@@ -36,6 +38,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.tests["iri"] = lambda term: isinstance(term, NamedNode)
+    env.filters["field_label"] = label_of  # a field of the publication standard by its name, in a language
     env.filters["percent"] = lambda share, digits=0: f"{share * 100:.{digits}f} %"
     return env
 
@@ -112,8 +115,9 @@ def render(request: Request, template: str, *, status: int = 200, title: str = "
 
     try:
         data_version = request.app.state.queries.data_version
+        fictitious = fictitious_data(request.app.state.queries)  # the footer must not call it the register
     except Exception:  # a page must render even when the store cannot be read (it says so itself)
-        data_version = ""
+        data_version, fictitious = "", None
     body = (
         environment()
         .get_template(template)
@@ -125,6 +129,7 @@ def render(request: Request, template: str, *, status: int = 200, title: str = "
             assets=ASSETS,
             title=title,
             data_version=data_version,
+            fictitious=fictitious,
             path=request.url.path,
             runnable=runnable,
             **{"sparql": [], **context},

@@ -12,6 +12,7 @@ from sparql_api.rest import supervision_view
 from sparql_api.rest.filters import BadFilter
 from sparql_api.rest.models import Page, QueryShown
 from sparql_api.rest.supervision_view import INSTRUMENTS, SupervisedAlgorithm
+from sparql_api.web.errors import PastTheLastPage
 
 PAGE_SIZE = 50
 OWN = ("page", "sort", "missing")  # the table's parameters; the page's others (id, iri, lang) are kept
@@ -46,6 +47,7 @@ def supervised_table(request: Request, kind: Literal["law", "organisation"], key
     """The table for the request's `page`, `sort` and `missing` parameters.
 
     :raises BadFilter: a page, sort or instrument that cannot be used (the caller answers 400).
+    :raises PastTheLastPage: a page after the last (the caller answers 404).
     """
     params = request.query_params
     missing = supervision_view.missing_instruments(params.getlist("missing"))
@@ -60,6 +62,8 @@ def supervised_table(request: Request, kind: Literal["law", "organisation"], key
         size=PAGE_SIZE,
         lang=lang,
     )
+    if page.page > page.pages:
+        raise PastTheLastPage(page.page, page.pages)
     kept = [(name, value) for name, value in params.multi_items() if name not in OWN]
     path = request.url.path
 

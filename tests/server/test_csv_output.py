@@ -125,7 +125,7 @@ def test_sparql_csv_results_stay_standard(api: str) -> None:
 # -- fixed columns -----------------------------------------------------------------------------------------------
 
 COLLECTIONS = [
-    ("/api/algorithms", models.AlgorithmSummary),
+    ("/api/algorithms", models.AlgorithmRow),  # a selection's download: the summary, articles, assessment statuses
     ("/api/organisations", models.OrganisationSummary),
     ("/api/laws", models.LawSummary),
     ("/api/articles", models.ArticleSummary),

@@ -110,12 +110,14 @@ def test_unacceptable_media_type_is_406_problem(server: Server) -> None:
 
 def test_unknown_iri_is_404_problem(server: Server) -> None:
     for path in ("/id/algorithm/99999999", "/graph/source/0000000000000000", "/id/nothing/here"):
-        for accept in ("text/turtle", "text/html"):
+        for accept in ("text/turtle", "application/ld+json"):
             response = httpx.get(server.url(path), headers={"Accept": accept})
             assert response.status_code == 404, path
             assert response.headers["content-type"] == "application/problem+json"
             body = response.json()
             assert body["status"] == 404 and body["iri"] == f"https://w3id.org/algokg{path}"
+        page = httpx.get(server.url(path), headers={"Accept": "text/html"})  # a browser: the error page
+        assert page.status_code == 404 and page.headers["content-type"].startswith("text/html"), path
 
 
 def test_incoming_links_appear(server: Server) -> None:

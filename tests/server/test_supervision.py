@@ -22,7 +22,6 @@ from playwright.sync_api import Browser
 from benchmarks.generate import generate
 from loader.pipeline import load_paths
 from loader.reference import reference_data
-from tests.conftest import REPO
 from tests.server.conftest import Server
 
 BRP = "https://w3id.org/algokg/id/law/bwb/BWBR0033715"  # Wet basisregistratie personen
@@ -30,7 +29,6 @@ INSTRUMENT = "https://w3id.org/algokg/id/assessment-instrument/"
 STATUS = "https://w3id.org/algokg/id/assessment-status/"
 RANK = ("performed", "planned", "not-performed", "not-needed", "unknown", "missing")
 COLUMNS = {"dpia": "dpia", "iama": "iama", "fria": "fria", "unspecified": "impactAssessment"}
-SAMPLES = REPO.parent / "shared" / "samples"
 PREFIXES = """PREFIX akg: <https://w3id.org/algokg/def#>
 PREFIX eli: <http://data.europa.eu/eli/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -256,17 +254,9 @@ def test_a_supervisor_downloads_the_algorithms_missing_a_dpia(register: Server, 
     assert {row["dpia"] for row in rows} == {"missing"}
 
 
-@pytest.mark.skipif(not SAMPLES.exists(), reason=f"the register samples are not at {SAMPLES}")
-def test_on_the_register_samples(
-    running_server: Callable[..., Server], tmp_path_factory: pytest.TempPathFactory
-) -> None:
+def test_on_the_register_samples(running_server: Callable[..., Server], register_samples_store: Path) -> None:
     """The English export and the Dutch listing together: states as the graph says for the largest law."""
-    work = tmp_path_factory.mktemp("supervision-samples")
-    cache = work / "cache"
-    cache.mkdir()
-    paths = [SAMPLES / "register_export_v1.0_ENG_sample.csv", SAMPLES / "register_scrape_NLD_sample.json"]
-    load_paths(work / "store", paths, reference=reference_data(cache_dir=cache), run_validation=False)
-    server = running_server(work / "store")
+    server = running_server(register_samples_store)
     laws = httpx.get(server.url("/api/laws"), params={"size": 1}, headers={"Accept": "application/json"}).json()
     law = laws["member"][0]["@id"]
     members = list(every_member(server, "/api/law/algorithms", id=law, size=500))

@@ -25,6 +25,13 @@ def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         yield server
 
 
+@pytest.fixture(scope="module")
+def sample_server(register_samples_store: Path) -> Iterator[Server]:
+    """A server on the register's samples (tests/conftest.py), one per module; skipped without ../shared."""
+    with start_server(register_samples_store) as server:
+        yield server
+
+
 @pytest.fixture
 def page(browser: Browser, web_server: Server) -> Iterator[Page]:
     """A fresh page; every request it makes is recorded, and one leaving the test server fails the test."""

@@ -124,8 +124,9 @@ def test_keyboard_only(page: Page, web_server: Server) -> None:
     page.keyboard.type("parkeerdruk")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/algorithms\?q=parkeerdruk"))
-    # Tab through the result page until the first result link, and follow it with Enter.
-    for _ in range(40):
+    # Tab through the result page until the first result link, and follow it with Enter (past the filters: a
+    # select per facet, the absence checkboxes, two date fields of three parts each, the download links).
+    for _ in range(80):
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.getAttribute('href') || ''").startswith("/id/algorithm/"):
             break

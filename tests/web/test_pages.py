@@ -134,7 +134,10 @@ def test_algorithm_page_summary_law_assessments_aiact_history(web_server: Server
     levels = [level for level, _ in page.headings]
     assert all(b <= a + 1 for a, b in itertools.pairwise(levels)), page.headings
     titles = [text for level, text in page.headings if level == 2]
-    assert titles[:3] == ["In het kort", "Wettelijke grondslag", "Toetsen en beoordelingen"]
+    # the record in the standard's groups; the legal basis and the assessments within "Verantwoord gebruik"
+    assert titles[:4] == ["Algemene informatie", "Verantwoord gebruik", "Werking", "Metadata"]
+    subtitles = [text for level, text in page.headings if level == 3]
+    assert subtitles[:2] == ["Wettelijke grondslag", "Toetsen en beoordelingen"]
     # the plain summary first, then the legal basis with a link to the article's official text
     assert "ordent aanvragen voor bijstand" in page.text
     assert "/id/law/bwb/BWBR0005537/artikel/3:2" in page.links

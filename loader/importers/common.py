@@ -93,6 +93,9 @@ def source_load(
     """One file's mapped quads as a loaded source: PROV-O of the file and the SHACL results of ``profiles``."""
     from loader import validation as shacl  # rdflib and the shapes: only when validating
 
+    # A graph is a set: a quad mapped twice (the same organisation or vendor on many rows) would only cost
+    # validation and the commit time again. First occurrence kept, so the order is the mapping's.
+    quads = list(dict.fromkeys(quads))
     validation: list[Quad] = []
     if profiles and validator != "none":  # "none": no SHACL run (benchmarks, very large loads)
         outcome = shacl.validate_quads(quads, profiles=profiles, engine=validator)

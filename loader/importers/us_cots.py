@@ -47,6 +47,7 @@ class CotsMapping:
 
 def map_cots(found: list[CsvRow], *, graph: NamedNode, file: str, digest: str) -> CotsMapping:
     out = CotsMapping()
+    described: set[tuple[str, ...]] = set()  # agencies and use cases: their quads once per file, not per row
 
     def add(subject: NamedNode, predicate: NamedNode, obj: NamedNode | Literal) -> None:
         out.quads.append(Quad(subject, predicate, obj, graph))
@@ -69,16 +70,20 @@ def map_cots(found: list[CsvRow], *, graph: NamedNode, file: str, digest: str) -
         add(node, t.prov("wasDerivedFrom"), graph)
         add(node, t.akg("sourceFile"), Literal(PurePath(file).name))
         add(node, t.akg("sourceLine"), t.typed(row.line, "integer"))
-        add(concept, t.RDF_TYPE, NamedNode(f"{SKOS}Concept"))
-        add(concept, NamedNode(f"{SKOS}inScheme"), SCHEME)
-        add(concept, NamedNode(f"{SKOS}notation"), Literal(slug(task)))
-        add(concept, t.SKOS_PREF_LABEL, Literal(task, language="en"))
-        add(agency, t.RDF_TYPE, t.ORG_ORGANIZATION)
-        add(agency, t.RDF_TYPE, t.akg("UnreconciledOrganisation"))
-        add(agency, t.SKOS_PREF_LABEL, Literal(agency_name, language="en"))
-        add(agency, t.akg("organisationType"), t.concept_iri("organisation-type", "us-federal-agency"))
-        add(agency, t.akg("isPublicAuthority"), t.typed("true", "boolean"))
-        add(agency, t.dct("spatial"), USA)
+        if ("concept", concept.value, task) not in described:
+            described.add(("concept", concept.value, task))
+            add(concept, t.RDF_TYPE, NamedNode(f"{SKOS}Concept"))
+            add(concept, NamedNode(f"{SKOS}inScheme"), SCHEME)
+            add(concept, NamedNode(f"{SKOS}notation"), Literal(slug(task)))
+            add(concept, t.SKOS_PREF_LABEL, Literal(task, language="en"))
+        if ("agency", agency.value, agency_name) not in described:
+            described.add(("agency", agency.value, agency_name))
+            add(agency, t.RDF_TYPE, t.ORG_ORGANIZATION)
+            add(agency, t.RDF_TYPE, t.akg("UnreconciledOrganisation"))
+            add(agency, t.SKOS_PREF_LABEL, Literal(agency_name, language="en"))
+            add(agency, t.akg("organisationType"), t.concept_iri("organisation-type", "us-federal-agency"))
+            add(agency, t.akg("isPublicAuthority"), t.typed("true", "boolean"))
+            add(agency, t.dct("spatial"), USA)
         use = values.get(USE, "").upper()
         if use in ("Y", "N"):
             add(node, t.akg("inUse"), t.typed(str(use == "Y").lower(), "boolean"))

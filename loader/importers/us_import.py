@@ -50,9 +50,10 @@ def prepare_use_cases(
     words = vocabulary()
     quads, registrations = [], []
     graph = graph_of(source)
+    described: set[tuple[str, ...]] = set()  # agencies, bureaus, vendors: described once per file
     for row in use_cases:
         digest = _row_digest(source, row.values)
-        mapped = map_use_case(row, graph=graph, file=source.label, digest=digest, vocabulary=words)
+        mapped = map_use_case(row, graph=graph, file=source.label, digest=digest, vocabulary=words, described=described)
         quads += mapped.quads
         registrations.append(mapped.as_registration())
         report.remarks += mapped.remarks

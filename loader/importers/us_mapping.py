@@ -24,6 +24,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache, lru_cache
 from pathlib import PurePath
 
 from pyoxigraph import Literal, NamedNode, Quad
@@ -93,6 +94,7 @@ def agency_iri(name: str) -> NamedNode:
     return NamedNode(f"{t.ID}organisation/us/{slug(name)}")
 
 
+@lru_cache(maxsize=4096)  # a few hundred distinct dates over thousands of rows; terms are immutable
 def us_date(text: str) -> Literal | None:
     """A US inventory date as an XSD literal: ``2024-10-01 00:00:00``, ``10/1/2023`` (month first),
     ``01/2024``, ``Jul-25``, ``2025``; None when it is none of these."""
@@ -114,13 +116,43 @@ def us_date(text: str) -> Literal | None:
     return None
 
 
-def map_use_case(row: UseCase, *, graph: NamedNode, file: str, digest: str, vocabulary: Vocabulary) -> UseCaseMapping:
-    return _Writer(row, graph, file, digest, vocabulary).write()
+def map_use_case(
+    row: UseCase,
+    *,
+    graph: NamedNode,
+    file: str,
+    digest: str,
+    vocabulary: Vocabulary,
+    described: set[tuple[str, ...]] | None = None,
+) -> UseCaseMapping:
+    """One row's quads. ``described``: the agency, bureau and vendor descriptions earlier rows of the same file
+    wrote (updated): each is written once per file, not once per row (the same quads again). A description is
+    known by everything it is made of (node and values), so a row that describes a node differently still adds
+    its own quads."""
+    return _Writer(row, graph, file, digest, vocabulary, set() if described is None else described).write()
+
+
+@cache  # the same few columns and reasons on every row
+def _unmapped_terms(column: str, reason: str) -> tuple[str, Literal, Literal]:
+    return t.segment(column), Literal(column), Literal(reason)
+
+
+@cache
+def _file_name(file: str) -> Literal:
+    return Literal(PurePath(file).name)
 
 
 class _Writer:
-    def __init__(self, row: UseCase, graph: NamedNode, file: str, digest: str, vocabulary: Vocabulary) -> None:
-        self.row, self.graph, self.file, self.vocabulary = row, graph, file, vocabulary
+    def __init__(
+        self,
+        row: UseCase,
+        graph: NamedNode,
+        file: str,
+        digest: str,
+        vocabulary: Vocabulary,
+        described: set[tuple[str, ...]],
+    ) -> None:
+        self.row, self.graph, self.file, self.vocabulary, self.described = row, graph, file, vocabulary, described
         registration = NamedNode(f"{row.iri.value}/registration/{digest[:16]}")
         self.out = UseCaseMapping(row.iri, registration)
 
@@ -130,16 +162,24 @@ class _Writer:
         if subject == self.out.registration:
             self.out.statements.append(quad)
 
+    def first_time(self, *description: str) -> bool:
+        """Whether this description (its node and values) is not yet written in this file (and is from now on)."""
+        if description in self.described:
+            return False
+        self.described.add(description)
+        return True
+
     def remark(self, column: str, message: str, severity: str = "warning") -> None:
         self.out.remarks.append(Remark(self.file, self.row.line, column, severity, message))
 
     def unmapped(self, column: str, value: str, reason: str) -> None:
-        node = NamedNode(f"{self.out.registration.value}/unmapped/{t.segment(column)}")
+        segment, name, why = _unmapped_terms(column, reason)
+        node = NamedNode(f"{self.out.registration.value}/unmapped/{segment}")
         self.add(self.out.registration, t.akg("hasUnmappedValue"), node)
         self.add(node, t.RDF_TYPE, t.akg("UnmappedValue"))
-        self.add(node, t.akg("fieldName"), Literal(column))
+        self.add(node, t.akg("fieldName"), name)
         self.add(node, t.akg("valueAsPublished"), Literal(value))
-        self.add(node, t.akg("reason"), Literal(reason))
+        self.add(node, t.akg("reason"), why)
 
     def write(self) -> UseCaseMapping:
         row, registration = self.row, self.out.registration
@@ -180,7 +220,7 @@ class _Writer:
         self.add(registration, t.dct("spatial"), USA)
         self.add(registration, t.dct("license"), PUBLIC_DOMAIN)
         self.add(registration, t.prov("wasDerivedFrom"), self.graph)
-        self.add(registration, t.akg("sourceFile"), Literal(PurePath(self.file).name))
+        self.add(registration, t.akg("sourceFile"), _file_name(self.file))
         self.add(registration, t.akg("sourceIndex"), t.typed(row.index, "integer"))
         self.add(registration, t.akg("sourceLine"), t.typed(row.line, "integer"))
 
@@ -190,23 +230,31 @@ class _Writer:
         agency = agency_iri(name)
         self.add(registration, t.akg("organisation"), agency)
         self.add(registration, t.akg("organisationName"), Literal(name))
+        if self.first_time("agency", agency.value, name, row.get("agency")):
+            self._agency(agency, name, row.get("agency"))
+        if bureau_name := row.get("agency_bureau"):
+            bureau = NamedNode(f"{agency.value}/{slug(bureau_name)}")
+            self.add(registration, t.akg("responsibleUnit"), bureau)
+            if self.first_time("bureau", bureau.value, bureau_name, agency.value):
+                self._bureau(bureau, bureau_name, agency)
+
+    def _agency(self, agency: NamedNode, name: str, code: str | None) -> None:
         self.add(agency, t.RDF_TYPE, t.ORG_ORGANIZATION)
         self.add(agency, t.RDF_TYPE, t.akg("UnreconciledOrganisation"))
         self.add(agency, t.SKOS_PREF_LABEL, Literal(name, language="en"))
-        if code := row.get("agency"):
+        if code:
             self.add(agency, SKOS_NOTATION, Literal(code))
         self.add(agency, t.akg("organisationType"), t.concept_iri("organisation-type", "us-federal-agency"))
         self.add(agency, t.akg("isPublicAuthority"), t.typed("true", "boolean"))
         self.add(agency, t.dct("spatial"), USA)
-        if bureau_name := row.get("agency_bureau"):
-            bureau = NamedNode(f"{agency.value}/{slug(bureau_name)}")
-            self.add(registration, t.akg("responsibleUnit"), bureau)
-            self.add(bureau, t.RDF_TYPE, t.ORG_ORGANIZATION)
-            self.add(bureau, t.RDF_TYPE, t.akg("UnreconciledOrganisation"))
-            self.add(bureau, t.SKOS_PREF_LABEL, Literal(bureau_name, language="en"))
-            self.add(bureau, ORG_SUB, agency)
-            self.add(bureau, t.akg("organisationType"), t.concept_iri("organisation-type", "us-agency-component"))
-            self.add(bureau, t.dct("spatial"), USA)
+
+    def _bureau(self, bureau: NamedNode, name: str, agency: NamedNode) -> None:
+        self.add(bureau, t.RDF_TYPE, t.ORG_ORGANIZATION)
+        self.add(bureau, t.RDF_TYPE, t.akg("UnreconciledOrganisation"))
+        self.add(bureau, t.SKOS_PREF_LABEL, Literal(name, language="en"))
+        self.add(bureau, ORG_SUB, agency)
+        self.add(bureau, t.akg("organisationType"), t.concept_iri("organisation-type", "us-agency-component"))
+        self.add(bureau, t.dct("spatial"), USA)
 
     def _concept(self, column: str, value: str, scheme: str, predicate: NamedNode) -> None:
         concept = self.vocabulary.concept(scheme, value)
@@ -228,9 +276,11 @@ class _Writer:
 
     def _vendors(self) -> None:
         for name in vendor_names(self.row.get("vendor_name")):
-            self.add(self.out.registration, t.akg("supplier"), vendor_iri(name))
-            for subject, predicate, obj in vendor_triples(name):
-                self.add(subject, predicate, obj)
+            vendor = vendor_iri(name)
+            self.add(self.out.registration, t.akg("supplier"), vendor)
+            if self.first_time("vendor", name):  # vendor_triples: of the name alone
+                for subject, predicate, obj in vendor_triples(name):
+                    self.add(subject, predicate, obj)
 
     def _demographics(self) -> None:
         value = self.row.get("demographic_features")
@@ -303,6 +353,7 @@ class _Writer:
             self.remark(column, f"{value!r} is not a value the data dictionary lists; kept as published")
 
 
+@lru_cache(maxsize=4096)  # the answers repeat across rows (a few hundred distinct texts)
 def _answer_status(value: str) -> str | None:
     status = _safeguard_status(value)
     return {
@@ -310,6 +361,7 @@ def _answer_status(value: str) -> str | None:
     }.get(status or "")  # fmt: skip
 
 
+@lru_cache(maxsize=4096)
 def _safeguard_status(value: str) -> str | None:
     """The status an answer states: the data dictionary's values and their shorthand codes, read by their words."""
     folded = " ".join(value.casefold().replace("\u2013", "-").split())
@@ -328,6 +380,7 @@ def _safeguard_status(value: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def _consultation_status(value: str) -> str | None:
     try:
         items = ast.literal_eval(value)

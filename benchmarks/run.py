@@ -315,11 +315,11 @@ def run_fidelity(shared: Path = fidelity_bench.DEFAULT_SHARED) -> tuple[list[Row
     return rows, found
 
 
-def run_registers(work: Path) -> tuple[list[Row], list[dict[str, object]]]:
+def run_registers(work: Path, repeat: int = 1) -> tuple[list[Row], list[dict[str, object]]]:
     """Every other register loaded together (benchmarks.registers) against raw bulk load; none without ../shared."""
     from benchmarks import registers as registers_bench
 
-    found = registers_bench.measure(work=work)
+    found = registers_bench.measure(work=work, repeat=repeat)
     rows = [
         Row(
             "registers",
@@ -447,7 +447,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
             part, details["fidelity"] = run_fidelity()
             rows += part
         if "registers" in chosen:
-            part, details["registers"] = run_registers(work)
+            part, details["registers"] = run_registers(work, repeat=config.load_repeat)
             rows += part
     rows += geometric_means(rows)
     document = {

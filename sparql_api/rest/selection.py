@@ -8,8 +8,10 @@ every sort key; at 100k algorithms a dimension is one query of ~100k rows, not a
 comes from the full-text index (`sparql_api.search`), never from `akg:textScore` over every algorithm.
 """
 
+import logging
 import re
 import threading
+import time
 import weakref
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -19,13 +21,18 @@ from dataclasses import dataclass, field
 from sparql_api.queries import QueryService, QueryTimeout
 from sparql_api.rest.sparql import Sparql, Term, blocks
 
+log = logging.getLogger(__name__)
 _MARKER = re.compile(r"^#@(\w+)\s*$", re.MULTILINE)
 PARALLEL = 4  # dimension queries at once while building (the worker pool bounds what really runs)
 # One dimension query's deadline: at 100k algorithms a whole-catalogue query takes tens of seconds, more than a
 # request's; it runs in the background, so no request holds it up.
 BUILD_TIMEOUT = 600.0
 WAIT = 20.0  # how long a request waits for the dimensions it needs before a 503 (Retry-After; the build goes on)
-WARM = [*(f"facet:{name}" for name in blocks("selection-facets")), "sort:title"]
+WARM = ["sort:title", *(f"facet:{name}" for name in blocks("selection-facets"))]
+# Every filter's dimension, built after the list page's (a filtered list then needs no build either).
+FILTERS = ["organisation", "organisationType", "aiActCategory", "cited", "value", "performed", "legalBasis"]
+FILTERS += ["published"]
+WATCH_SECONDS = 2.0  # how often the server looks for a new data version to build the index of
 _builder = ThreadPoolExecutor(max_workers=PARALLEL, thread_name_prefix="algokg-index")
 
 
@@ -59,11 +66,24 @@ def dimension_query(name: str, section: str | None = None) -> Sparql:
     return Sparql(f"selection#{name}", text, {})
 
 
+class IndexBuilding(QueryTimeout):
+    """The answer needs a part of the index that is still being built: 503 with Retry-After (the build goes on;
+    the list page says the list is being prepared)."""
+
+    def __init__(self, seconds: float, what: str) -> None:
+        super().__init__(seconds, f"the algorithm index of this data version is being built ({what}); try again soon")
+
+
 class Index:
-    """The dimensions of one data version; each built once, on first use (other dimensions do not wait)."""
+    """The dimensions of one data version, each built once in the background (`prepare`); the list of algorithms
+    (`iris`, `position`, `all`) first, as every dimension needs it."""
 
     def __init__(self, queries: QueryService, version: str) -> None:
         self.queries, self.version = queries, version
+        # Each build query's deadline: the operator's (ALGOKG_INDEX_BUILD_TIMEOUT), capped by the server's maximum.
+        self.timeout = float(getattr(queries.settings, "index_build_timeout", BUILD_TIMEOUT))
+        self.started = time.monotonic()
+        self.finished: float | None = None
         self._futures: dict[str, Future[Dimension]] = {}
         self._lock = threading.Lock()
         self._ranks: dict[str, list[int]] = {}
@@ -72,49 +92,116 @@ class Index:
         self.position: dict[str, int] = {}
         self.all = 0
         self.sparql = dimension_query("algorithms")
-        rows = queries.select(self.sparql.text, timeout=BUILD_TIMEOUT)
-        for row in rows:
+        self._base: Future[None] = _builder.submit(self._build_base)
+
+    def _select(self, name: str, sparql: Sparql) -> list[dict[str, Term]]:
+        """The rows of a build query within the build's deadline, which holds for the whole query (sending it,
+        the store's work, reading the answer): one that overruns it is a failed build, tried again later."""
+        started = time.monotonic()
+        rows = self.queries.select(sparql.text, timeout=self.timeout)
+        if (took := time.monotonic() - started) > self.timeout:
+            raise QueryTimeout(self.timeout, f"building {name} took {took:.3g} s, over its {self.timeout:g} s")
+        return rows
+
+    def _build_base(self) -> None:
+        iris: list[str] = []
+        position: dict[str, int] = {}
+        for row in self._select("algorithms", self.sparql):
             iri = row["algorithm"].value
-            if iri not in self.position:
-                self.position[iri] = len(self.iris)
-                self.iris.append(iri)
-        self.all = (1 << len(self.iris)) - 1
+            if iri not in position:
+                position[iri] = len(iris)
+                iris.append(iri)
+        self.iris, self.position, self.all = iris, position, (1 << len(iris)) - 1
+
+    @property
+    def failed(self) -> bool:
+        """Whether the list of algorithms could not be read (the next use starts a new index)."""
+        return self._base.done() and self._base.exception() is not None
+
+    def base(self, wait: float = WAIT) -> None:
+        """Wait at most `wait` seconds for the list of algorithms.
+
+        :raises IndexBuilding: not read yet. :raises QueryError: its query failed.
+        """
+        try:
+            self._base.result(timeout=wait)
+        except FutureTimeout:
+            raise IndexBuilding(wait, "the list of algorithms") from None
+        except QueryTimeout as error:  # stopped at its deadline: built again by the next use or the watch
+            raise IndexBuilding(wait, f"the list of algorithms: {error}") from None
 
     def prepare(self, names: Iterable[str]) -> None:
-        """Start building the dimensions `names` that are not built yet, side by side in the background (each
-        query runs in a worker process of its own): a first request needing seven facets waits for the slowest,
-        not for their sum, and a build goes on when the request that started it gives up."""
+        """Start building the dimensions `names` that are not built (or whose build failed), side by side in the
+        background (each query runs in a worker process of its own): a first request needing seven facets waits
+        for the slowest, not for their sum, and a build goes on when the request that started it gives up."""
         for name in dict.fromkeys(names):
             self._future(name)
 
     def _future(self, name: str) -> "Future[Dimension]":
         with self._lock:
             future = self._futures.get(name)
-            if future is None:
+            if future is None or (future.done() and future.exception() is not None):
                 future = self._futures[name] = _builder.submit(self._build, name)
             return future
 
-    def dimension(self, name: str) -> Dimension:
-        """Dimension `name`, waiting for its build at most `WAIT` seconds.
+    def ready(self, names: Iterable[str], wait: float = 0.0) -> bool:
+        """Whether the list of algorithms and every dimension of `names` are built, waiting at most `wait`
+        seconds for them (all together); starts the builds not started yet."""
+        names = list(names)
+        self.prepare(names)
+        deadline = time.monotonic() + wait
+        for future in [self._base, *(self._future(name) for name in names)]:
+            try:
+                future.result(timeout=max(0.0, deadline - time.monotonic()))
+            except Exception:  # still building, or failed (the next use tries again)
+                return False
+        return True
 
-        :raises QueryTimeout: still building (503 with Retry-After; the build goes on for the next request).
+    def dimension(self, name: str, wait: float = WAIT) -> Dimension:
+        """Dimension `name`, waiting for its build at most `wait` seconds.
+
+        :raises IndexBuilding: still building (503 with Retry-After; the build goes on for the next request).
         :raises QueryError: its query failed (the next request tries again).
         """
+        deadline = time.monotonic() + wait
+        self.base(wait)
         future = self._future(name)
         try:
-            return future.result(timeout=WAIT)
+            return future.result(timeout=max(0.0, deadline - time.monotonic()))
         except FutureTimeout:
-            raise QueryTimeout(WAIT, f"the algorithm index of this data version is being built ({name})") from None
-        except Exception:
-            with self._lock:
-                if self._futures.get(name) is future:
-                    del self._futures[name]
-            raise
+            raise IndexBuilding(wait, name) from None
+        except QueryTimeout as error:
+            raise IndexBuilding(wait, f"{name}: {error}") from None
+
+    def status(self) -> dict[str, object]:
+        """What `/ready` says of the index: building, ready or failed, how many dimensions are built, and the
+        seconds since its build started (until it was first seen ready)."""
+        with self._lock:
+            futures = dict(self._futures)
+        done = {name: f for name, f in futures.items() if f.done()}
+        failed = sorted(name for name, f in done.items() if f.exception() is not None)
+        if self.failed:
+            failed.insert(0, "algorithms")
+        building = not self._base.done() or len(done) < len(futures)
+        state = "building" if building else ("failed" if failed else "ready")
+        if state == "ready" and self.finished is None:
+            self.finished = time.monotonic()
+        seconds = (self.finished or time.monotonic()) - self.started
+        return {
+            "state": state,
+            "version": self.version,
+            "algorithms": len(self.iris),
+            "dimensions": len(done) - len(failed),
+            "building": len(futures) - len(done),
+            "failed": failed,
+            "seconds": round(seconds, 2),
+        }
 
     def _build(self, name: str) -> Dimension:
+        self._base.result()  # every dimension maps IRIs to the positions of the algorithm list
         sparql = dimension_query(name)
         dimension = Dimension(sparql=sparql)
-        for row in self.queries.select(sparql.text, timeout=BUILD_TIMEOUT):
+        for row in self._select(name, sparql):
             bit = self.position.get(row["algorithm"].value)
             if bit is None:
                 continue
@@ -127,7 +214,7 @@ class Index:
             dimension.bits[term.value] = dimension.bits.get(term.value, 0) | mask
             dimension.terms.setdefault(term.value, term)
         if name.startswith("facet:"):
-            for row in self.queries.select(dimension_query(name, "facetLabels").text, timeout=BUILD_TIMEOUT):
+            for row in self._select(name, dimension_query(name, "facetLabels")):
                 if "label" in row and "value" in row:
                     dimension.labels.setdefault(row["value"].value, []).append(row["label"])
         return dimension
@@ -188,15 +275,48 @@ _indexes: "weakref.WeakKeyDictionary[QueryService, Index]" = weakref.WeakKeyDict
 _indexes_lock = threading.Lock()
 
 
-def index(queries: QueryService) -> Index:
-    """The index of the data version answering now (a new one after a commit; the old one is dropped)."""
+def current(queries: QueryService) -> Index:
+    """The index of the data version answering now, maybe still building (a new one after a commit, or after
+    the list of algorithms could not be read; the old one is dropped). Starts building what the list page needs."""
     version = queries.data_version
     with _indexes_lock:
-        current = _indexes.get(queries)
-        if current is not None and current.version == version:
-            return current
-    built = Index(queries, version)
-    with _indexes_lock:
-        _indexes[queries] = built
-    built.prepare(WARM)  # what the list page needs, in the background from the first use on
-    return built
+        found = _indexes.get(queries)
+        if found is not None and found.version == version and not found.failed:
+            return found
+        found = _indexes[queries] = Index(queries, version)
+    found.prepare(WARM)  # what the list page needs, in the background from the first use on
+    return found
+
+
+def index(queries: QueryService, wait: float = WAIT) -> Index:
+    """The index of the data version answering now, once its list of algorithms is read (waiting at most `wait`
+    seconds; :raises IndexBuilding: not read yet)."""
+    found = current(queries)
+    found.base(wait)
+    return found
+
+
+def warm(queries: QueryService) -> Index:
+    """Build the index of the answering data version in the background (the list page's dimensions first, then
+    every filter's), so no visitor waits for it: at server start and whenever the data version changes."""
+    found = current(queries)
+    found.prepare([*WARM, *FILTERS])
+    return found
+
+
+def watch(queries: QueryService, stop: threading.Event, every: float = WATCH_SECONDS) -> threading.Thread:
+    """A daemon thread that warms the index now and then every `every` seconds (a new data version, a failed
+    build), until `stop` is set."""
+
+    def run() -> None:
+        while True:
+            try:
+                warm(queries)
+            except Exception:  # the store is away or failing: /ready says so; try again at the next round
+                log.warning("the algorithm index could not be started", exc_info=True)
+            if stop.wait(every):
+                return
+
+    thread = threading.Thread(target=run, name="algokg-index-watch", daemon=True)
+    thread.start()
+    return thread

@@ -18,6 +18,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 
+from pyoxigraph import NamedNode
+
 from sparql_api.queries import QueryService, QueryTimeout
 from sparql_api.rest.sparql import Sparql, Term, blocks
 
@@ -28,10 +30,13 @@ PARALLEL = 4  # dimension queries at once while building (the worker pool bounds
 # request's; it runs in the background, so no request holds it up.
 BUILD_TIMEOUT = 600.0
 WAIT = 20.0  # how long a request waits for the dimensions it needs before a 503 (Retry-After; the build goes on)
-WARM = ["sort:title", *(f"facet:{name}" for name in blocks("selection-facets"))]
+# `cited` before the facets: the `law` facet is made from it.
+WARM = ["sort:title", "cited", *(f"facet:{name}" for name in blocks("selection-facets"))]
 # Every filter's dimension, built after the list page's (a filtered list then needs no build either).
-FILTERS = ["organisation", "organisationType", "aiActCategory", "cited", "value", "performed", "legalBasis"]
+FILTERS = ["organisation", "organisationType", "aiActCategory", "value", "performed", "legalBasis"]
 FILTERS += ["published"]
+_SMALLEST = {"published", "sort:title", "sort:id", "sort:organisation", "sort:beginDate"}
+VALUES_CHUNK = 500  # IRIs per label query
 WATCH_SECONDS = 2.0  # how often the server looks for a new data version to build the index of
 _builder = ThreadPoolExecutor(max_workers=PARALLEL, thread_name_prefix="algokg-index")
 
@@ -199,25 +204,72 @@ class Index:
 
     def _build(self, name: str) -> Dimension:
         self._base.result()  # every dimension maps IRIs to the positions of the algorithm list
+        if name == "facet:law":
+            return self._laws()
         sparql = dimension_query(name)
         dimension = Dimension(sparql=sparql)
+        smallest: dict[int, str] = {}  # a sort key or first publication: the smallest value per algorithm
+        names: dict[str, list[Term]] = {}  # a label the record gives a value (the organisation name)
         for row in self._select(name, sparql):
             bit = self.position.get(row["algorithm"].value)
-            if bit is None:
+            if bit is None:  # not an algorithm of this index
                 continue
             mask = 1 << bit
-            term = row.get("value")
-            if term is None:  # a dimension of algorithms only (legalBasis)
-                dimension.any |= mask
-                continue
             dimension.any |= mask
+            term = row.get("value")
+            if term is None:  # a dimension of algorithms only (legalBasis), or an algorithm without the key
+                continue
+            if name in _SMALLEST:
+                if bit not in smallest or term.value < smallest[bit]:
+                    smallest[bit] = term.value
+                    dimension.terms.setdefault(term.value, term)
+                continue
             dimension.bits[term.value] = dimension.bits.get(term.value, 0) | mask
             dimension.terms.setdefault(term.value, term)
+            if (label := row.get("nameLabel")) is not None:
+                names.setdefault(term.value, []).append(label)
+        for bit, value in smallest.items():
+            dimension.bits[value] = dimension.bits.get(value, 0) | (1 << bit)
         if name.startswith("facet:"):
-            for row in self._select(name, dimension_query(name, "facetLabels")):
-                if "label" in row and "value" in row:
-                    dimension.labels.setdefault(row["value"].value, []).append(row["label"])
+            found = self._labels(name, "facetLabels", dimension)
+            dimension.labels = {value: found.get(value) or names.get(value, []) for value in dimension.bits}
+        elif name == "articles":
+            dimension.labels = self._labels(name, "articleLabels", dimension)
         return dimension
+
+    def _laws(self) -> Dimension:
+        """The `law` facet: the `cited` dimension's values that are laws (one small query, not a second pass
+        over every algorithm's citations)."""
+        cited = self._future("cited").result()  # submitted before this one (WARM), so never waited for in vain
+        laws = Dimension(sparql=cited.sparql)
+        found = self._values(
+            "facet:law", "lawTypes", [t for t in cited.terms.values() if isinstance(t, NamedNode)], "value"
+        )
+        for value in {row["value"].value for row in found}:
+            laws.bits[value] = cited.bits[value]
+            laws.terms[value] = cited.terms[value]
+            laws.any |= cited.bits[value]
+        laws.labels = self._labels("facet:law", "facetLabels", laws)
+        return laws
+
+    def _labels(self, name: str, section: str, dimension: Dimension) -> dict[str, list[Term]]:
+        """The labels of the dimension's values that are IRIs (each looked up once)."""
+        iris = [term for term in dimension.terms.values() if isinstance(term, NamedNode)]
+        labels: dict[str, list[Term]] = {}
+        for row in self._values(name, section, iris, "label"):
+            labels.setdefault(row["value"].value, []).append(row["label"])
+        return labels
+
+    def _values(self, name: str, section: str, iris: list[NamedNode], needed: str) -> list[dict[str, Term]]:
+        """The rows of `section` of selection.rq for these IRIs (its `#@values` line: `VALUES ?value {…}`, a
+        chunk at a time); only rows that bind `needed`."""
+        rows: list[dict[str, Term]] = []
+        template = blocks("selection")[section]
+        for start in range(0, len(iris), VALUES_CHUNK):
+            chunk = " ".join(str(iri) for iri in iris[start : start + VALUES_CHUNK])
+            text = template.replace("#@values", f"  VALUES ?value {{ {chunk} }}")
+            rows += [row for row in self._select(name, Sparql(f"selection#{section}", text, {})) if needed in row]
+        return rows
 
     def positions(self, bits: int) -> list[int]:
         """The positions of the algorithms in `bits`, ascending (linear in the catalogue, not per member)."""

@@ -79,8 +79,10 @@ def served(store_dir: Path, work: Path, seconds: float = 900.0) -> dict[str, flo
                     found["first_200_took"] = round(time.perf_counter() - asked, 2)
                 if page.status_code == 200 and 'id="filter-theme"' in page.text and found["with_facets"] is None:
                     found["with_facets"] = round(time.perf_counter() - started, 2)
-                index = http.get(f"{base}/ready").json().get("index", {})
-                if index.get("state") == "ready" and found["ready"] is None:
+                index = http.get(f"{base}/ready").json().get("index")
+                if index is None and found["with_facets"] is not None:
+                    break  # a server that does not report its index (before it did)
+                if index is not None and index.get("state") == "ready" and found["ready"] is None:
                     found["ready"] = round(time.perf_counter() - started, 2)
                 time.sleep(max(0.0, 1.0 - (time.perf_counter() - asked)))
     found["503s"] = float(statuses.count(503))

@@ -2,10 +2,14 @@
 as bitsets (Python ints, one bit per algorithm), so a selection, its total, its facets (each under the other
 filters) and its order cost set operations instead of one SPARQL query each.
 
-Each dimension is one whole-catalogue query (`queries/rest/selection.rq`), run lazily when a request first needs
-it and kept until the data version changes: a text search needs the algorithm list and the facets it shows, not
-every sort key; at 100k algorithms a dimension is one query of ~100k rows, not a scan per request. Free text
-comes from the full-text index (`sparql_api.search`), never from `akg:textScore` over every algorithm.
+Each dimension is one whole-catalogue query (`queries/rest/selection.rq`; the law and organisation facets are
+made from the `cited` and `organisation` dimensions), kept until the data version changes. The server builds
+them in the background from its start and for each new data version (`watch`: the list of algorithms, the list
+page's sort key and facets, then every filter's), so no visitor waits for them; `/ready` reports how far it is
+(`Index.status`). Until a request's dimensions are built it takes a path without them where there is one (the
+unfiltered list from the store, the list page without its filters' counts: `sparql_api.rest.catalogue`), else
+waits at most `WAIT` seconds and gets `IndexBuilding` (503 with Retry-After). Free text comes from the
+full-text index (`sparql_api.search`), never from `akg:textScore` over every algorithm.
 """
 
 import logging

@@ -109,7 +109,8 @@ class Index:
         """The rows of a build query within the build's deadline, which holds for the whole query (sending it,
         the store's work, reading the answer): one that overruns it is a failed build, tried again later."""
         started = time.monotonic()
-        rows = self.queries.select(sparql.text, timeout=self.timeout)
+        with _slots(self.queries):
+            rows = self.queries.select(sparql.text, timeout=self.timeout)
         if (took := time.monotonic() - started) > self.timeout:
             raise QueryTimeout(self.timeout, f"building {name} took {took:.3g} s, over its {self.timeout:g} s")
         return rows
@@ -360,6 +361,21 @@ class Index:
         with self._lock:
             self._ranks[name] = rank
         return rank
+
+
+_semaphores: "weakref.WeakKeyDictionary[QueryService, threading.BoundedSemaphore]" = weakref.WeakKeyDictionary()
+
+
+def _slots(queries: QueryService) -> threading.BoundedSemaphore:
+    """The build queries that may run at once: one query worker fewer than there are, so a request always finds
+    one free (the unfiltered list from the store while the index builds; measured: with both of two workers
+    building, the first list page at 20k waited 20 s and got a 503)."""
+    with _indexes_lock:
+        found = _semaphores.get(queries)
+        if found is None:
+            workers = int(getattr(queries.settings, "query_workers", 2))
+            found = _semaphores[queries] = threading.BoundedSemaphore(max(1, min(PARALLEL, workers - 1)))
+        return found
 
 
 _indexes: "weakref.WeakKeyDictionary[QueryService, Index]" = weakref.WeakKeyDictionary()

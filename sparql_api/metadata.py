@@ -395,7 +395,7 @@ async def ready(request: Request) -> Response:
     def probe() -> tuple[str, dict[str, object]]:
         queries.select(_READY, timeout=_READY_TIMEOUT)
         # The algorithm index is reported, not required: the pages answer while it builds (`rest.selection`).
-        return str(queries.data_version), selection.current(queries).status()
+        return str(queries.data_version), selection.status(queries)
 
     try:
         version, index = await run_in_threadpool(probe)

@@ -395,6 +395,19 @@ def current(queries: QueryService) -> Index:
     return found
 
 
+def status(queries: QueryService) -> dict[str, object]:
+    """How far the index is (`Index.status`), without starting one: `none` before the first, `outdated` while
+    the newest one is of an older data version than the one answering."""
+    with _indexes_lock:
+        found = _indexes.get(queries)
+    if found is None:
+        return {"state": "none"}
+    result = found.status()
+    if found.version != queries.data_version:
+        result["state"] = "outdated"
+    return result
+
+
 def index(queries: QueryService, wait: float = WAIT) -> Index:
     """The index of the data version answering now, once its list of algorithms is read (waiting at most `wait`
     seconds; :raises IndexBuilding: not read yet)."""

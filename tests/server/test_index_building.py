@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from benchmarks.http import build_store
-from tests.server.conftest import Server
+from tests.server.conftest import Server, store_copy
 
 HTML = {"Accept": "text/html"}
 
@@ -90,3 +90,32 @@ def test_filtered_list_page_is_a_503_saying_the_list_is_being_prepared(building:
     assert response.status_code == 503
     assert response.headers["Retry-After"].isdigit()
     assert "The list is being prepared" in response.text
+
+
+def test_a_new_data_version_gets_its_index_without_a_list_request(
+    running_server: Callable[..., Server], store: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A write makes a new data version: the server builds its index in the background (no request for it)."""
+    token = "index-test-token"
+    server = running_server(
+        store_copy(store, tmp_path_factory.mktemp("index-writes")), env={"ALGOKG_WRITE_TOKEN": token}
+    )
+    before = _ready_index(server.base)
+    insert = "INSERT DATA { GRAPH <urn:test:index> { <http://example.org/s> <http://example.org/p> 1 } }"
+    headers = {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {token}"}
+    written = httpx.post(f"{server.base}/update", content=insert.encode(), headers=headers, timeout=60)
+    assert written.is_success, written.text
+    after = _ready_index(server.base, other_than=before["version"])
+    assert after["algorithms"] == before["algorithms"] == 40
+    assert after["version"] == httpx.get(f"{server.base}/ready", timeout=30).json()["data_version"]
+
+
+def _ready_index(base: str, other_than: str | None = None) -> dict[str, object]:
+    """/ready's index once it is ready (for a data version other than `other_than`), polled for at most 60 s."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        index = httpx.get(f"{base}/ready", timeout=30).json()["index"]
+        if index["state"] == "ready" and index["version"] != other_than:
+            return index
+        time.sleep(0.2)
+    raise AssertionError(f"no ready index for a new data version: {index}")

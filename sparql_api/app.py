@@ -4,6 +4,10 @@ The store is queried with the union of all named graphs as default graph, so the
 the reference law and every loaded dataset answer together.
 """
 
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
@@ -15,6 +19,7 @@ from sparql_api.limits import RequestLimits
 from sparql_api.queries import QueryService
 from sparql_api.query_gate import QueryGate
 from sparql_api.remote_queries import RemoteQueryService
+from sparql_api.rest import selection
 from sparql_api.settings import Settings
 
 
@@ -23,6 +28,7 @@ def create_app(settings: Settings) -> FastAPI:
     # /docs is sparql_api.web.apidocs (Swagger UI from the vendored build, else a plain list): FastAPI's own
     # pages load their scripts from a CDN and are blank offline. ReDoc is not vendored, so it is off.
     app = FastAPI(
+        lifespan=_lifespan,
         title="algokg",
         summary="Knowledge graph of government algorithms",
         docs_url=None,
@@ -52,3 +58,17 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(rest_api.router)
     app.include_router(web.router)  # HTML pages: /, /algorithms, /query, … (sparql_api.web)
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """While the server runs: the algorithm index of each new data version built in the background from the
+    start (`sparql_api.rest.selection.watch`), so the first visitor of the list page does not wait for it."""
+    stop = threading.Event()
+    every = app.state.settings.index_watch
+    if every > 0:
+        selection.watch(app.state.queries, stop, every)
+    try:
+        yield
+    finally:
+        stop.set()

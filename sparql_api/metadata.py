@@ -6,7 +6,7 @@
 | `/catalog` | DCAT-AP: catalogue, dataset (issued/modified from the provenance of the loads, temporal from the registrations), distributions (SPARQL, dumps with spdx:checksum, REST API) |
 | `/dumps/algokg.nq.gz`, `/dumps/algorithms.csv`, `/dumps/SHA256SUMS` | bulk downloads, made once per data version (`sparql_api.dumps`), streamed from disk |
 | `/health` | the process answers |
-| `/ready` | the store is open and answers a query; 503 problem+json otherwise |
+| `/ready` | the store is open and answers a query (and how far the algorithm index of its data version is built); 503 problem+json otherwise |
 | `/metrics` | Prometheus: requests, latency, queries, timeouts (`sparql_api.metrics`), store triples, data version |
 
 VoID and DCAT are RDF with content negotiation (Turtle by default). Counts are computed by SPARQL through
@@ -40,6 +40,7 @@ from sparql_api.linked_data import (
     validators,
 )
 from sparql_api.problems import incident, problem
+from sparql_api.rest import selection
 
 LICENSE = NamedNode("http://publications.europa.eu/resource/authority/licence/EUPL_1_2")
 ID_SPACE = "https://w3id.org/algokg/id/"
@@ -391,16 +392,17 @@ async def health() -> dict[str, str]:
 async def ready(request: Request) -> Response:
     queries = request.app.state.queries
 
-    def probe() -> str:
+    def probe() -> tuple[str, dict[str, object]]:
         queries.select(_READY, timeout=_READY_TIMEOUT)
-        return str(queries.data_version)
+        # The algorithm index is reported, not required: the pages answer while it builds (`rest.selection`).
+        return str(queries.data_version), selection.status(queries)
 
     try:
-        version = await run_in_threadpool(probe)
+        version, index = await run_in_threadpool(probe)
     except Exception as error:  # whatever stops the store answering makes the server not ready
         detail = f"the store does not answer a query (reference {incident(error, '/ready')} in the server log)"
         return problem(503, "Service Unavailable", detail, headers={"Retry-After": "5"})
-    return JSONResponse({"status": "ready", "data_version": version})
+    return JSONResponse({"status": "ready", "data_version": version, "index": index})
 
 
 @router.get("/metrics", summary="Prometheus metrics")

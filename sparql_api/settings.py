@@ -39,6 +39,10 @@ class Settings:
         the same variable (`ALGOKG_MAX_NESTING`), which `/store` and `POST /api/validate` bodies are held to.
     :param validate_timeout: deadline of one `POST /api/validate`.
     :param validate_workers: processes that read and validate `POST /api/validate` bodies.
+    :param index_build_timeout: deadline of each query that builds the algorithm index (`sparql_api.rest.selection`;
+        capped by `max_query_timeout`).
+    :param index_watch: seconds between the server's looks for a new data version, whose index it then builds in
+        the background (0: none; the index is built on first use).
 
     Bounded work (`sparql_api.limits`, `sparql_api.lanes`; each with its `ALGOKG_*` variable in `docs/security.md`):
 
@@ -73,6 +77,8 @@ class Settings:
     max_nesting: int = InputLimits().nesting  # one nesting limit for the loader and request bodies
     validate_timeout: float = VALIDATE_TIMEOUT
     validate_workers: int = 1
+    index_build_timeout: float = 600.0
+    index_watch: float = 2.0
     anonymous_max_query_timeout: float = 30.0
     client_concurrency: int = 4
     trusted_proxies: tuple[str, ...] = ()
@@ -125,6 +131,8 @@ _BOUNDS: tuple[tuple[str, str, type, float, bool], ...] = (
     ("write_timeout", "ALGOKG_WRITE_TIMEOUT", float, 0, False),
     ("validate_timeout", "ALGOKG_VALIDATE_TIMEOUT", float, 0, False),
     ("validate_workers", "ALGOKG_VALIDATE_WORKERS", int, 1, True),
+    ("index_build_timeout", "ALGOKG_INDEX_BUILD_TIMEOUT", float, 0, False),
+    ("index_watch", "ALGOKG_INDEX_WATCH", float, 0, True),
     ("max_query_chars", "ALGOKG_MAX_QUERY_CHARS", int, 1, True),
     ("max_query_depth", "ALGOKG_MAX_QUERY_DEPTH", int, 1, True),
     ("anonymous_max_query_timeout", "ALGOKG_ANONYMOUS_MAX_QUERY_TIMEOUT", float, 0, False),

@@ -333,11 +333,13 @@ def algorithms(
     """
     filters = filters or AlgorithmFilters()
     _check_page(page, size)
-    wanted = [f"facet:{name}" for name in facet_names if name in FACETS]
     key = (sort or ("relevance" if filters.values("q") else "title")).lstrip("-")
-    if key in SORTS and key != "relevance":
-        wanted.append(f"sort:{key}")
-    selection.index(queries).prepare([*_dimensions_of(filters), *wanted])  # all at once, on first use
+    needed = [*_dimensions_of(filters), *([f"sort:{key}"] if key in SORTS and key != "relevance" else [])]
+    index = selection.current(queries)
+    index.prepare([*needed, *(f"facet:{name}" for name in facet_names if name in FACETS)])  # all at once
+    if not facet_names and not filters.given() and not index.ready(needed, wait=QUICK):
+        # The unfiltered list while the index builds: straight from the store (one page, one count).
+        return _store_page(queries, page, size, sort, lang)
     order = ordered(queries, filters, sort)
     items, detail_queries = details(queries, order.iris[(page - 1) * size : page * size], lang)
     # The detail query is the same for every algorithm of the page: shown once, bound to the first.
@@ -354,6 +356,42 @@ def algorithms(
         sort=order.sort,
         facets=facet_list,
         sparql=_shown(*shown),
+    )
+
+
+QUICK = 1.0  # seconds a request waits for the index before taking a path without it (when there is one)
+
+
+def facets_ready(queries: QueryService, filters: AlgorithmFilters, names: Sequence[str]) -> bool:
+    """Whether the index can count these facets under these filters now (waiting at most `QUICK`): the list
+    page shows its list without them while they are being built, rather than a 503."""
+    needed = [f"facet:{name}" for name in names if name in FACETS] + _dimensions_of(filters)
+    return selection.current(queries).ready(needed, wait=QUICK)
+
+
+def _store_page(queries: QueryService, page: int, size: int, sort: str | None, lang: str) -> Page[AlgorithmSummary]:
+    """One page of the unfiltered list from the store itself (a count and a page query), for the time the index
+    of a new data version is being built: the same items, order and total the index gives."""
+    sort = sort or "title"
+    descending = sort.startswith("-")
+    key = sort.lstrip("-")
+    if key not in SORTS or key == "relevance":
+        raise BadFilter("sort", sort, f"sort by one of {', '.join(SORTS)} (prefix - for descending)")
+    filters = AlgorithmFilters()
+    count_query = _filtered("algorithms-count", filters)
+    counted = run(queries, count_query)
+    count = _int(counted[0].get("total")) if counted else 0
+    page_query = _filtered(
+        "algorithms-page",
+        filters,
+        sort=blocks("algorithm-sorts")[key],
+        order=f"ORDER BY {'DESC' if descending else 'ASC'}(?key) ?algorithm",
+        slice=f"LIMIT {int(size)} OFFSET {(int(page) - 1) * int(size)}",
+        details=rest_query("details-block"),
+    )
+    items = summaries(_in_key_order(run(queries, page_query), descending), lang)
+    return Page[AlgorithmSummary](
+        items=items, total=count, page=page, size=size, sort=sort, sparql=_shown(count_query, page_query)
     )
 
 

@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from sparql_api.negotiation import choose_media_type
 from sparql_api.problems import PROBLEM_JSON, incident
 from sparql_api.queries import QueryError, QueryTimeout
+from sparql_api.rest.selection import IndexBuilding
 from sparql_api.web.i18n import choose_language, translate
 from sparql_api.web.render import render
 
@@ -49,6 +50,10 @@ def unexpected_error_page(request: Request, identifier: str) -> HTMLResponse:
 def query_error_page(request: Request, error: QueryError) -> HTMLResponse:
     """A query behind a page failed: a timeout says so (503, Retry-After); anything else is logged, not shown."""
     language = choose_language(request)
+    if isinstance(error, IndexBuilding):  # the list of a new data version: say so, not "the query took too long"
+        response = error_page(request, 503, translate(language, "list.preparing.detail"), title_key="list.preparing")
+        response.headers["Retry-After"] = str(error.retry_after)
+        return response
     if isinstance(error, QueryTimeout):
         response = error_page(request, 503, str(error), title_key="query.timeout")
         response.headers["Retry-After"] = str(getattr(error, "retry_after", 5))

@@ -99,8 +99,16 @@ def algorithm_list(request: Request) -> Response:
     sort = request.query_params.get("sort") or None
     try:
         page_number = _int(request.query_params.get("page"), 1)
+        # While the index of a new data version builds, the list without its filters' counts (they follow).
+        preparing = not catalogue.facets_ready(_queries(request), filters, LIST_FACETS)
         page = catalogue.algorithms(
-            _queries(request), filters, page=page_number, size=PAGE_SIZE, sort=sort, lang=lang, facet_names=LIST_FACETS
+            _queries(request),
+            filters,
+            page=page_number,
+            size=PAGE_SIZE,
+            sort=sort,
+            lang=lang,
+            facet_names=() if preparing else LIST_FACETS,
         )
     except BadFilter as error:
         return error_page(request, 400, str(error))
@@ -117,6 +125,7 @@ def algorithm_list(request: Request) -> Response:
         page=page,
         given=given,
         facets=page.facets,
+        preparing=preparing,
         sorts=(("relevance",) if filters.q else ()) + SORTS,
         sort=page.sort,
         explicit_sort=sort,

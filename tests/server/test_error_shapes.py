@@ -182,9 +182,12 @@ def test_a_browser_gets_an_error_page_in_its_language(server: Server) -> None:
 
 
 def test_an_unknown_method_is_a_problem(server: Server) -> None:
-    response = httpx.request("BREW", server.url("/sparql"))
+    """A method HTTP knows but no route takes: 405 with Allow; an invented one is refused by the HTTP parser
+    (llhttp, through httptools) before any route or counter sees it."""
+    response = httpx.request("PROPFIND", server.url("/sparql"))
     assert response.status_code == 405 and response.headers["content-type"] == "application/problem+json"
     assert "GET" in response.headers["allow"]
+    assert httpx.request("BREW", server.url("/sparql")).status_code == 400
 
 
 # -- headers ------------------------------------------------------------------------------------------------------
@@ -251,14 +254,20 @@ def _label_sets(server: Server) -> set[str]:
     return set(re.findall(r"^algokg_http_requests_total(\{.*\})", text, re.MULTILINE))
 
 
+# Methods the HTTP parser knows (WebDAV and others) that no route takes: they reach the app and its counters.
+UNROUTED_METHODS = ("PROPFIND", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK", "PURGE", "REPORT", "SEARCH", "LINK")
+
+
 def test_invented_methods_and_paths_do_not_grow_the_metrics(server: Server) -> None:
     def invent(client: httpx.Client, number: int) -> None:
-        client.request(f"X{number}", "/sparql")
-        client.request(f"Y{number}", f"/no-such-path-{number}")
+        client.request(f"X{number}", "/sparql")  # refused by the parser, never counted
+        client.request(UNROUTED_METHODS[number % len(UNROUTED_METHODS)], "/sparql")
+        client.request(UNROUTED_METHODS[-1 - number % len(UNROUTED_METHODS)], f"/no-such-path-{number}")
         client.get(f"/no-such-path-{number}")
 
     with httpx.Client(base_url=server.base, timeout=30) as client:
         invent(client, 0)
+        _label_sets(server)  # the /metrics request counts itself from the second look on
         before = _label_sets(server)
         for number in range(1, 300):
             invent(client, number)

@@ -309,16 +309,24 @@ def _value(row: Row, name: str) -> str | None:
 
 
 class _Grouped:
-    """Rows of one finding (the same algorithm, kind and subject) merged: first title by language, values joined."""
+    """Rows of one finding (the same algorithm, kind and subject) merged: per language the smallest title, the
+    smallest organisation and name, values joined. Smallest, not first: stores return rows in any order, and the
+    same data must give the same report (embedded and remote alike)."""
 
     def __init__(self, language: str) -> None:
         self.language = language
         self.found: dict[tuple[str, ...], dict[str, Any]] = {}
 
     def add(self, key: tuple[str, ...], row: Row, **details: str | None) -> None:
-        entry = self.found.setdefault(key, {"titles": {}, "row": row, "details": {}})
+        entry = self.found.setdefault(key, {"titles": {}, "details": {}, "names": {}})
         if (title := row.get("title")) is not None:
-            entry["titles"].setdefault(getattr(title, "language", None) or "", title.value)
+            language = getattr(title, "language", None) or ""
+            known = entry["titles"].get(language)
+            entry["titles"][language] = title.value if known is None else min(known, title.value)
+        for name in ("organisation", "organisationName"):
+            if (value := _value(row, name)) is not None:
+                known = entry["names"].get(name)
+                entry["names"][name] = value if known is None else min(known, value)
         for name, value in details.items():
             if value is not None:
                 values = entry["details"].setdefault(name, [])
@@ -329,15 +337,14 @@ class _Grouped:
         for key, entry in self.found.items():
             titles: dict[str, str] = entry["titles"]
             title = titles.get(self.language) or next((titles[k] for k in sorted(titles)), None)
-            row = entry["row"]
             yield Finding(
                 report=report,
                 algorithm=key[0],
                 kind=key[1],
                 subject=key[2] or None,
                 title=title,
-                organisation=_value(row, "organisation"),
-                organisation_name=_value(row, "organisationName"),
+                organisation=entry["names"].get("organisation"),
+                organisation_name=entry["names"].get("organisationName"),
                 details={name: " ".join(sorted(values)) for name, values in entry["details"].items()},
                 sparql=(shown,),
             )

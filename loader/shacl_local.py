@@ -51,19 +51,38 @@ class Reach:
         roots: frozenset[NamedNode],
         witnesses: frozenset[NamedNode],
         levels: dict[int, frozenset[NamedNode] | None],
+        expand: dict[int, frozenset[NamedNode] | None],
     ) -> None:
         self.depth, self.roots, self.witnesses = depth, roots, witnesses
         self.levels = levels  # the predicates read from subjects at each depth (None: any)
+        self.expand = expand  # the predicates whose objects are subjects one step deeper (None: any)
 
     def predicates_from(self, level: int) -> frozenset[NamedNode] | None:
         """What a node first met at ``level`` may be read for (it may lie deeper along another route too)."""
-        found: set[NamedNode] = set()
-        for depth in range(level, self.depth + 1):
-            predicates = self.levels.get(depth, frozenset())
-            if predicates is None:
-                return None
-            found |= predicates
-        return frozenset(found)
+        return _union_from(self.levels, level, self.depth)
+
+    def follow_from(self, level: int) -> frozenset[NamedNode] | None:
+        """The predicates whose objects a node first met at ``level`` leads on to."""
+        return _union_from(self.expand, level, self.depth)
+
+
+def _union_from(table: dict[int, frozenset[NamedNode] | None], level: int, deepest: int) -> frozenset[NamedNode] | None:
+    found: set[NamedNode] = set()
+    for depth in range(level, deepest + 1):
+        predicates = table.get(depth, frozenset())
+        if predicates is None:
+            return None
+        found |= predicates
+    return frozenset(found)
+
+
+def _add(table: dict[int, set[str] | None], level: int, predicates: set[str] | None) -> None:
+    current = table.get(level, set())
+    table[level] = None if predicates is None or current is None else current | predicates
+
+
+def _named(table: dict[int, set[str] | None]) -> dict[int, frozenset[NamedNode] | None]:
+    return {d: None if ps is None else frozenset(NamedNode(x) for x in ps) for d, ps in table.items()}
 
 
 def _walk(node: object) -> Iterator[CompValue]:
@@ -200,31 +219,41 @@ def _reach(algebra: CompValue) -> Reach:
             step = _length(p)
             if s in depth and step is not None and isinstance(o, Variable | BNode):
                 changed |= deepen(o, depth[s] + step)
+    subjects = {s for s, _, _ in rest}
+    grown = True
+    while grown:  # a variable whose value another one takes (BIND) is a subject when that one is
+        grown = False
+        for target, source in aliases:
+            if target in subjects and source not in subjects:
+                subjects.add(source)
+                grown = True
     needed = 0
     levels: dict[int, set[str] | None] = {}
-
-    def read(level: int, predicates: set[str] | None) -> None:
-        current = levels.get(level, set())
-        levels[level] = None if predicates is None or current is None else current | predicates
-
-    for s, p, _ in rest:
+    expand: dict[int, set[str] | None] = {}
+    for s, p, o in rest:
         if s not in depth:
             raise _Outside(f"subject {s} not reached forward from ?this")
         if _class_path(p):
+            if o in subjects:
+                raise _Outside("a class used as a subject")
             needed = max(needed, depth[s])
-            read(depth[s], {str(p.args[0])})  # type: ignore[attr-defined]
+            _add(levels, depth[s], {str(p.args[0])})  # type: ignore[attr-defined]
             continue
         step = _length(p)
         if step is None:
             raise _Outside(f"path {p}")
         needed = max(needed, depth[s] + step - 1)
-        for index, predicates in enumerate(_steps(p)):
-            read(depth[s] + index, predicates)
+        steps = _steps(p)
+        for index, predicates in enumerate(steps):
+            _add(levels, depth[s] + index, predicates)
+            if index < len(steps) - 1 or o in subjects:  # the step leads to a node read in turn
+                _add(expand, depth[s] + index, predicates)
     return Reach(
         needed,
         frozenset(NamedNode(str(r)) for r in roots),
         frozenset(NamedNode(str(p)) for _, p, _ in witnesses),
-        {d: None if ps is None else frozenset(NamedNode(x) for x in ps) for d, ps in levels.items()},
+        _named(levels),
+        _named(expand),
     )
 
 
@@ -236,16 +265,17 @@ def plan(checks: list[CompiledCheck]) -> tuple[list[CompiledCheck], list[Compile
     local = [check for check, found in zip(checks, reaches, strict=True) if found is not None]
     store = [check for check, found in zip(checks, reaches, strict=True) if found is None]
     found = [r for r in reaches if r is not None]
-    levels: dict[int, frozenset[NamedNode] | None] = {}
+    tables: tuple[dict[int, set[str] | None], dict[int, set[str] | None]] = ({}, {})
     for each in found:
-        for level, predicates in each.levels.items():
-            current = levels.get(level, frozenset())
-            levels[level] = None if predicates is None or current is None else current | predicates
+        for table, own in zip(tables, (each.levels, each.expand), strict=True):
+            for level, predicates in own.items():
+                _add(table, level, None if predicates is None else {p.value for p in predicates})
     combined = Reach(
         max((r.depth for r in found), default=0),
         frozenset().union(*(r.roots for r in found)),
         frozenset().union(*(r.witnesses for r in found)),
-        levels,
+        _named(tables[0]),
+        _named(tables[1]),
     )
     return local, store, combined
 
@@ -275,6 +305,7 @@ def copy_for(
     frontier = [node for node in focus if not isinstance(node, OxLiteral)] + list(needs.roots)
     for level in range(needs.depth + 1):
         found = []
+        follow = needs.follow_from(level)
         for node in frontier:
             if node in seen:
                 continue
@@ -283,7 +314,8 @@ def copy_for(
                 graph = quad.graph_name
                 if not (isinstance(graph, NamedNode) and graph.value.startswith(model_prefix)):
                     copied.append(Quad(quad.subject, quad.predicate, quad.object, _SCRATCH))
-                if level < needs.depth and isinstance(quad.object, NamedNode | BlankNode):
+                onward = level < needs.depth and (follow is None or quad.predicate in follow)
+                if onward and isinstance(quad.object, NamedNode | BlankNode):
                     found.append(quad.object)
         frontier = found
     for quad in store.quads_for_pattern(None, _SUBCLASS, None, None):

@@ -17,7 +17,7 @@ copied from the store for each focus node (a witness). ``tests/test_shacl_local.
 
 import functools
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from pyoxigraph import BlankNode, NamedNode, Quad, Store
 from pyoxigraph import Literal as OxLiteral
@@ -296,9 +296,16 @@ def _base(model: tuple[Quad, ...]) -> Store:
 
 
 def copy_for(
-    store: Store, nodes: Iterable[NamedNode | BlankNode | OxLiteral], needs: Reach, model_prefix: str
+    store: Store,
+    nodes: Iterable[NamedNode | BlankNode | OxLiteral],
+    needs: Reach,
+    model_prefix: str,
+    known: Mapping[NamedNode | BlankNode, Sequence[Quad]] | None = None,
 ) -> list[Quad]:
-    """The store's triples the checks read for these focus nodes (model graphs left out: the copy has them)."""
+    """The store's triples the checks read for these focus nodes (model graphs left out: the copy has them).
+
+    :param known: every triple of some nodes (every graph), as finding the focus nodes read them: not read again.
+    """
     focus = list(nodes)
     copied: list[Quad] = []
     seen: set[object] = set()
@@ -310,7 +317,12 @@ def copy_for(
             if node in seen:
                 continue
             seen.add(node)
-            for quad in _read(store, node, None if level == 0 else needs.predicates_from(level)):
+            predicates = None if level == 0 else needs.predicates_from(level)
+            if known is not None and node in known:
+                quads: Iterable[Quad] = [q for q in known[node] if predicates is None or q.predicate in predicates]
+            else:
+                quads = _read(store, node, predicates)
+            for quad in quads:
                 graph = quad.graph_name
                 if not (isinstance(graph, NamedNode) and graph.value.startswith(model_prefix)):
                     copied.append(Quad(quad.subject, quad.predicate, quad.object, _SCRATCH))

@@ -17,7 +17,7 @@ and ``--strict`` rejects only violations.
 import difflib
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Protocol
@@ -265,6 +265,7 @@ def validate_store(
     within: Iterable[NamedNode | BlankNode] | None = None,
     engine: str = "sparql",
     local: bool = True,
+    known: Mapping[NamedNode | BlankNode, Sequence[Quad]] | None = None,
 ) -> ValidationReport:
     """Validate a store's data in place: its union graph, the model's graphs in it as background.
 
@@ -274,6 +275,8 @@ def validate_store(
     :param within: trace results back to their record through these nodes only (a write's neighbourhood).
     :param local: a few focus nodes are checked on a copy of what the checks read (``loader.shacl_local``);
         False checks them in the store (the same results: ``tests/test_shacl_local.py``).
+    :param known: every triple (every graph) of some nodes of this store, as finding the focus nodes read them
+        (``loader.writes.neighbourhood``): the copy does not read them again.
     :param engine: ``pyshacl`` validates the store's record data as an rdflib graph with the model files,
         then keeps the results on ``focus_nodes``: the reference, for small stores.
     """
@@ -289,7 +292,7 @@ def validate_store(
         wanted = {_text(to_rdflib(node)) for node in touched}
         kept = [item for item in report.results if item.focus in wanted]
         return ValidationReport(not any(i.severity == "Violation" for i in kept), kept, chosen)
-    return _with_sparql(store, chosen, view, view.as_graph, touched, local=local)
+    return _with_sparql(store, chosen, view, view.as_graph, touched, local=local, known=known)
 
 
 @dataclass(frozen=True)
@@ -430,6 +433,7 @@ def _with_sparql(
     focus_nodes: list[NamedNode | BlankNode | OxLiteral] | None = None,
     *,
     local: bool = False,
+    known: Mapping[NamedNode | BlankNode, Sequence[Quad]] | None = None,
 ) -> ValidationReport:
     """The compiled checks on ``store``; shapes they do not cover go to pyshacl on ``data()`` (plus the model)."""
     shapes = shapes_graph(chosen)
@@ -443,7 +447,7 @@ def _with_sparql(
         # A record's few nodes: the checks that read only forward from them run on a small copy (their cost
         # then does not grow with the store); the others, and pyshacl's shapes, on the store itself.
         local, remote, needs = _local_plan(chosen)
-        with scratch_store(_model_quads(), copy_for(store, focus_nodes, needs, MODEL_GRAPHS)) as copy:
+        with scratch_store(_model_quads(), copy_for(store, focus_nodes, needs, MODEL_GRAPHS, known)) as copy:
             results = _checked(copy, shapes, (local, {}), focus_nodes, chosen, None)
         results += _checked(store, shapes, (remote, compiled[1]), focus_nodes, chosen, fallback)
     else:

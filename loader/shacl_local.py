@@ -158,13 +158,13 @@ def reach(query: str) -> Reach | None:
     """How far forward from ``?this`` the query reads; None when it reads elsewhere too (run it on the store)."""
     # The parse tree, names resolved and paths as rdflib paths (the first steps of rdflib's translateQuery):
     # its algebra moves the filters of a group inside EXISTS out of reach.
-    parsed = parseQuery(query)
-    prologue = translatePrologue(parsed[0], None)
-    tree = traverse(parsed[1], visitPost=functools.partial(translatePName, prologue=prologue))
-    tree = traverse(tree, visitPost=translatePath)
     try:
+        parsed = parseQuery(query)
+        prologue = translatePrologue(parsed[0], None)
+        tree = traverse(parsed[1], visitPost=functools.partial(translatePName, prologue=prologue))
+        tree = traverse(tree, visitPost=translatePath)
         return _reach(tree)
-    except _Outside:
+    except Exception:  # _Outside, or a query rdflib cannot read: the store runs it as ever
         return None
 
 

@@ -15,9 +15,11 @@ and ``--strict`` rejects only violations.
 """
 
 import difflib
+import gc
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Protocol
@@ -490,8 +492,19 @@ def _model_graph_names() -> tuple[NamedNode, ...]:
 
 @cache
 def _local_plan(profiles: tuple[str, ...]) -> Any:
-    """Which compiled checks may run on a copy, and what it must hold (parsing every query once per process)."""
-    return plan(_compiled(profiles)[0])
+    """Which compiled checks may run on a copy, and what it must hold (parsing every query once per process).
+
+    Parsed in a thread of its own, then collected: rdflib's parser leaves reference cycles through its frames,
+    and a frame keeps its callers' frames alive; from the caller's thread those would reach a write gate's new
+    store, which then cannot be closed until the next garbage collection (the write fails)."""
+
+    def parse() -> Any:
+        found = plan(_compiled(profiles)[0])
+        gc.collect()
+        return found
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(parse).result()
 
 
 def _report(items: Iterable[ValidationResultItem], chosen: tuple[str, ...]) -> ValidationReport:

@@ -2,7 +2,7 @@
 
 Checking one record in place costs a store round trip per compiled check (and the disk store's random reads
 grow with its size). Most checks read only triples *forward* from the focus node: its own triples, its values'
-triples, maybe theirs (``sh:node``, ``sh:class``). :func:`reach` finds, from each compiled query's algebra, how
+triples, maybe theirs (``sh:node``, ``sh:class``). :func:`reach` finds, from each compiled query's parse tree, how
 many steps forward that is; the focus nodes' triples up to that depth are copied once from the store into an
 in-memory store that already holds the model (parsed once per process), and the checks run there. A check
 that reads anything else (an inverse path, a pattern not anchored at the focus node, ``GRAPH``, an unbounded
@@ -363,8 +363,12 @@ class scratch_store:  # a context manager, named like open()
 
     def __enter__(self) -> Store:
         _lock.acquire()
-        store = _base(self.model)
-        store.extend(self.quads)
+        try:
+            store = _base(self.model)
+            store.extend(self.quads)
+        except BaseException:
+            self.__exit__()
+            raise
         return store
 
     def __exit__(self, *_: object) -> None:

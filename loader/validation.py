@@ -15,9 +15,11 @@ and ``--strict`` rejects only violations.
 """
 
 import difflib
+import gc
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Protocol
@@ -36,6 +38,7 @@ from loader.graphs import GRAPH_BASE
 from loader.graphs import model_graph as model_graph_name
 from loader.mapping.concepts import fold
 from loader.mapping.records import CONCEPT_FIELDS, LINK_FIELDS, PLAIN_FIELDS, TEXT_FIELDS
+from loader.shacl_local import copy_for, plan, scratch_store
 from loader.shacl_sparql import ShaclResult, compile_shapes, to_oxigraph, to_rdflib, validate_compiled
 from ontology import model_files
 from shapes import PROFILES, profile_file
@@ -263,6 +266,8 @@ def validate_store(
     background: Sequence[str] = (MODEL_GRAPHS,),
     within: Iterable[NamedNode | BlankNode] | None = None,
     engine: str = "sparql",
+    local: bool = True,
+    known: Mapping[NamedNode | BlankNode, Sequence[Quad]] | None = None,
 ) -> ValidationReport:
     """Validate a store's data in place: its union graph, the model's graphs in it as background.
 
@@ -270,6 +275,10 @@ def validate_store(
     :param background: prefixes of graph names that are no record data (the model, results, provenance):
         validation sees them, results are not traced back to a record through them.
     :param within: trace results back to their record through these nodes only (a write's neighbourhood).
+    :param local: a few focus nodes are checked on a copy of what the checks read (``loader.shacl_local``);
+        False checks them in the store (the same results: ``tests/test_shacl_local.py``).
+    :param known: every triple (every graph) of some nodes of this store, as finding the focus nodes read them
+        (``loader.writes.neighbourhood``): the copy does not read them again.
     :param engine: ``pyshacl`` validates the store's record data as an rdflib graph with the model files,
         then keeps the results on ``focus_nodes``: the reference, for small stores.
     """
@@ -285,7 +294,7 @@ def validate_store(
         wanted = {_text(to_rdflib(node)) for node in touched}
         kept = [item for item in report.results if item.focus in wanted]
         return ValidationReport(not any(i.severity == "Violation" for i in kept), kept, chosen)
-    return _with_sparql(store, chosen, view, view.as_graph, touched)
+    return _with_sparql(store, chosen, view, view.as_graph, touched, local=local, known=known)
 
 
 @dataclass(frozen=True)
@@ -424,6 +433,9 @@ def _with_sparql(
     view: "_StoreData",
     data: Callable[[], Graph],
     focus_nodes: list[NamedNode | BlankNode | OxLiteral] | None = None,
+    *,
+    local: bool = False,
+    known: Mapping[NamedNode | BlankNode, Sequence[Quad]] | None = None,
 ) -> ValidationReport:
     """The compiled checks on ``store``; shapes they do not cover go to pyshacl on ``data()`` (plus the model)."""
     shapes = shapes_graph(chosen)
@@ -433,15 +445,66 @@ def _with_sparql(
         fallback = Graph()
         fallback += model_graph()
         fallback += data()
+    if local and focus_nodes is not None and len(focus_nodes) <= _LOCAL_FOCUS and _holds_model(store):
+        # A record's few nodes: the checks that read only forward from them run on a small copy (their cost
+        # then does not grow with the store); the others, and pyshacl's shapes, on the store itself.
+        local, remote, needs = _local_plan(chosen)
+        with scratch_store(_model_quads(), copy_for(store, focus_nodes, needs, MODEL_GRAPHS, known)) as copy:
+            results = _checked(copy, shapes, (local, {}), focus_nodes, chosen, None)
+        results += _checked(store, shapes, (remote, compiled[1]), focus_nodes, chosen, fallback)
+    else:
+        results = _checked(store, shapes, compiled, focus_nodes, chosen, fallback)
+    explain = _Explainer(shapes, view)
+    return _report((explain.item(_Result.of_compiled(result)) for result in results), chosen)
+
+
+def _checked(
+    store: Store,
+    shapes: Graph,
+    compiled: Any,
+    focus_nodes: list[FocusNode] | None,
+    chosen: tuple[str, ...],
+    fallback: Graph | None,
+) -> list[ShaclResult]:
+    if not compiled[0] and not compiled[1]:
+        return []
     wanted = None
     if focus_nodes is not None and any(isinstance(node, BlankNode) for node in focus_nodes):
         # A query cannot name a blank node (VALUES takes none): check every focus node, keep the wanted ones.
         wanted, focus_nodes = set(focus_nodes), None
     focus_of = None if focus_nodes is None else _focus_by_check(store, focus_nodes, chosen)
     found = validate_compiled(store, shapes, compiled, focus_nodes=focus_nodes, data=fallback, focus_of=focus_of)
-    results = [result for result in found.results if wanted is None or result.focus in wanted]
-    explain = _Explainer(shapes, view)
-    return _report((explain.item(_Result.of_compiled(result)) for result in results), chosen)
+    return [result for result in found.results if wanted is None or result.focus in wanted]
+
+
+_LOCAL_FOCUS = 200  # up to this many focus nodes, checks run on a copy of what they read (loader.shacl_local)
+
+
+def _holds_model(store: Store) -> bool:
+    """Whether the store holds the model's graphs: the copy takes the model from the files, not the store."""
+    return all(store.contains_named_graph(graph) for graph in _model_graph_names())
+
+
+@cache
+def _model_graph_names() -> tuple[NamedNode, ...]:
+    return tuple(model_graph_name(path) for path in model_files())
+
+
+@cache
+def _local_plan(profiles: tuple[str, ...]) -> Any:
+    """Which compiled checks may run on a copy, and what it must hold (parsing every query once per process).
+
+    Parsed in a thread of its own, then collected: rdflib's parser leaves reference cycles through its frames,
+    and a frame keeps its callers' frames alive; from the caller's thread those would reach a write gate's new
+    store, which then cannot be closed until the next garbage collection (the write fails)."""
+
+    def parse() -> Any:
+        found = plan(_compiled(profiles)[0])
+        gc.collect()
+        return found
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(parse).result()
 
 
 def _report(items: Iterable[ValidationResultItem], chosen: tuple[str, ...]) -> ValidationReport:

@@ -257,12 +257,15 @@ def _gate(after: Store, before_dir: Path, changed: set[Quad], profiles: tuple[st
     try:
         # Roots from both states: a record the change detached is judged before and after alike.
         roots = _records_around(after, seeds) | _records_around(before, seeds)
-        nodes = neighbourhood(after, roots)
+        read: dict[NamedNode | BlankNode, list[Quad]] = {}  # the nodes' triples in `after`: not read twice
+        nodes = neighbourhood(after, roots, read)
         # A literal is a focus node only as the object of a triple (sh:targetObjectsOf): only an added one is new.
         literals = {q.object for q in changed if isinstance(q.object, Literal) and q.subject in seeds}
         focus = [*nodes, *literals]
         # The same focus nodes before and after: a violation on them that was there before is not the write's.
-        found = validate_store(after, profiles=profiles, focus_nodes=focus, background=NOT_RECORDS, within=nodes)
+        found = validate_store(
+            after, profiles=profiles, focus_nodes=focus, background=NOT_RECORDS, within=nodes, known=read
+        )
         violations = [item for item in found.results if item.severity == "Violation"]
         if not violations:
             return ValidationReport(conforms=True, profiles=profiles)
@@ -303,13 +306,24 @@ def _records_around(store: Store, seeds: Set[NamedNode | BlankNode]) -> set[Name
     return roots
 
 
-def neighbourhood(store: Store, roots: Set[NamedNode | BlankNode]) -> set[NamedNode | BlankNode]:
-    """The roots and the nodes they reach within a few links through record data: the focus nodes to check."""
+def neighbourhood(
+    store: Store, roots: Set[NamedNode | BlankNode], read: dict[NamedNode | BlankNode, list[Quad]] | None = None
+) -> set[NamedNode | BlankNode]:
+    """The roots and the nodes they reach within a few links through record data: the focus nodes to check.
+
+    :param read: filled with every triple (every graph) of each node scanned, for validation not to read them
+        again (``loader.validation.validate_store(known=...)``).
+    """
     seen, frontier = set(roots), set(roots)
     for _ in range(_HOPS + 1):
         found: set[NamedNode | BlankNode] = set()
         for node in frontier:
-            for quad in _record_quads(store, subject=node):
+            quads = list(store.quads_for_pattern(node, None, None, None))
+            if read is not None:
+                read[node] = quads
+            for quad in quads:
+                if _name(quad.graph_name).startswith(NOT_RECORDS):
+                    continue
                 if isinstance(quad.object, NamedNode | BlankNode) and quad.object not in seen:
                     seen.add(quad.object)
                     found.add(quad.object)
@@ -317,9 +331,11 @@ def neighbourhood(store: Store, roots: Set[NamedNode | BlankNode]) -> set[NamedN
     return seen
 
 
-def record_focus_nodes(store: Store, subjects: Set[NamedNode | BlankNode]) -> set[NamedNode | BlankNode]:
+def record_focus_nodes(
+    store: Store, subjects: Set[NamedNode | BlankNode], read: dict[NamedNode | BlankNode, list[Quad]] | None = None
+) -> set[NamedNode | BlankNode]:
     """What the gate checks after a write that changed ``subjects`` (one state): for benchmarks and tests."""
-    return neighbourhood(store, _records_around(store, subjects))
+    return neighbourhood(store, _records_around(store, subjects), read)
 
 
 # -- provenance ------------------------------------------------------------------------------------------------

@@ -127,6 +127,8 @@ class CompiledCheck:
     query: str
     value_is_focus: bool  # node shapes report the focus node as the value
     messages: tuple[OxLiteral, ...] = ()
+    # The same check for a run over every focus node, where it has a cheaper form (see _Compiler.checks).
+    whole: str | None = None
 
 
 @dataclass(frozen=True)
@@ -456,10 +458,29 @@ class _Compiler:
 
         found: list[CompiledCheck] = []
 
-        def check(parameter: URIRef, where: str, select: str = "?this ?value", *, value: bool = True) -> None:
+        def check(
+            parameter: URIRef, where: str, select: str = "?this ?value", *, value: bool = True, whole: str = ""
+        ) -> None:
             query = f"SELECT DISTINCT {select}{keep} WHERE {{ {after_focus(where)} }}"
+            every = f"SELECT DISTINCT {select}{keep} WHERE {{ {focus} {whole} }}" if whole else None
             component = _component(parameter)
-            found.append(CompiledCheck(shape, component, severity, route, query, value and not route, messages))
+            found.append(CompiledCheck(shape, component, severity, route, query, value and not route, messages, every))
+
+        def absent(pattern: str) -> dict[str, str]:
+            """``?this`` has no match of ``pattern``. Over every focus node MINUS is the same (the pattern shares
+            only ?this with the focus rows, always bound there, and ``route`` is not nullable) and ~3x cheaper
+            in pyoxigraph: one anti-join instead of an EXISTS evaluated per focus node. For a few focus nodes
+            the per-node test stays: MINUS would read the pattern's matches in the whole store."""
+            return {} if route in self.nullable else {"whole": f"MINUS {{ {pattern} }}"}
+
+        def apart(violating: str) -> dict[str, str]:
+            """Over every focus node, the violating values found on their own and joined to the focus nodes:
+            pyoxigraph then runs a nested shape's EXISTS tests in one scan of the values instead of per focus
+            node (~30% less at 10k; for plain filters no gain). The filter reads only ?value, bound by the
+            route's pattern, which also binds ?this."""
+            if not route or route in self.nullable or "EXISTS" not in violating:
+                return {}
+            return {"whole": f"{{ SELECT ?this ?value WHERE {{ {violating} }} }}"}
 
         def count(parameter: URIRef, n: int, counted: str) -> None:
             operator = "<" if parameter in (SH.minCount, SH.qualifiedMinCount) else ">"
@@ -481,14 +502,15 @@ class _Compiler:
                     raise Unsupported("sh:sparql in a property shape of a property shape")
                 found.append(self.sparql(shape, argument, focus, severity, route))
             elif parameter in _VALUE_COMPONENTS:
-                check(parameter, f"{values} FILTER ({self.violates(parameter, argument, shape, '?value')})")
+                violating = f"{values} FILTER ({self.violates(parameter, argument, shape, '?value')})"
+                check(parameter, violating, **apart(violating))
             elif parameter == SH.hasValue:
                 term = _sparql_term(argument)
                 if route:
                     has = f"?this {route} {term}"
                     if route in self.nullable:
                         has = f"{self.reach('?this', route, '?any')} FILTER (sameTerm(?any, {term}))"
-                    check(parameter, f"FILTER NOT EXISTS {{ {has} }}", "?this", value=False)
+                    check(parameter, f"FILTER NOT EXISTS {{ {has} }}", "?this", value=False, **absent(has))
                 else:  # a node shape reports no value (the focus node is not "a value that is not it")
                     check(parameter, f"{values} FILTER (!sameTerm(?value, {term}))", "?this", value=False)
             elif parameter in (SH.qualifiedValueShape, SH.qualifiedValueShapesDisjoint) or self.unqualified(
@@ -499,9 +521,8 @@ class _Compiler:
                 n = int(argument)  # type: ignore[call-overload]
                 qualified = parameter in (SH.qualifiedMinCount, SH.qualifiedMaxCount)
                 if parameter == SH.minCount and n == 1:
-                    check(
-                        parameter, f"FILTER NOT EXISTS {{ {self.reach('?this', route, '?any')} }}", "?this", value=False
-                    )
+                    has = self.reach("?this", route, "?any")
+                    check(parameter, f"FILTER NOT EXISTS {{ {has} }}", "?this", value=False, **absent(has))
                 elif parameter == SH.maxCount and n == 1:  # two different values: cheaper than counting
                     both = f"{self.reach('?this', route, '?any')} {self.reach('?this', route, '?other')}"
                     pair = f"{both} FILTER (!sameTerm(?any, ?other))"
@@ -596,7 +617,7 @@ def _message(template: OxLiteral, solution: dict[str, OxTerm]) -> OxLiteral:
 
 
 def _run(store: Store, check: CompiledCheck, focus_nodes: list[OxTerm] | None) -> Iterator[ShaclResult]:
-    query = check.query
+    query = check.query if focus_nodes is not None or check.whole is None else check.whole
     if focus_nodes is not None:
         values = " ".join(str(node) for node in focus_nodes)
         # Only the touched nodes: restrict the focus subquery (the first "?this WHERE {" of the query).

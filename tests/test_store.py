@@ -5,7 +5,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from pyoxigraph import DefaultGraph, NamedNode, Store
+from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, Store, Triple
 
 from loader import StoreError, build_store, open_store
 from loader.graphs import dataset_graph
@@ -100,3 +100,29 @@ def test_a_new_generation_starts_as_a_checkpoint_sharing_the_files_of_the_curren
     tables = sorted(current.glob("*.sst"))
     assert tables and all((tmp_path / "copy" / t.name).stat().st_ino == t.stat().st_ino for t in tables)
     assert len(Store.read_only(str(tmp_path / "copy"))) == len(open_store(tmp_path / "store"))
+
+
+def test_a_bulk_write_of_several_loader_runs_is_compacted_with_the_same_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Several overlapping runs make every read merge them; above one run of the bulk loader the commit
+    # compacts the generation. Runs made small here so that a few thousand quads take several of them.
+    def load(where: Path) -> Path:
+        for number in range(3):
+            commit(where, [make_source(f"{number}.csv", algorithms=1000, start=number * 1000)])
+        return current_path(where).resolve()
+
+    plain = load(tmp_path / "plain")
+    monkeypatch.setattr("loader.store.BULK_BATCH", 100)
+    compacted = load(tmp_path / "compacted")
+
+    def named(store: Store) -> set[Quad]:  # the model's blank nodes get new ids in each store
+        return {
+            quad
+            for quad in store
+            if not isinstance(quad.subject, BlankNode | Triple) and not isinstance(quad.object, BlankNode)
+        }
+
+    before, after = Store.read_only(str(plain)), Store.read_only(str(compacted))
+    assert len(after) == len(before) and named(after) == named(before)
+    assert len(list(compacted.glob("*.sst"))) < len(list(plain.glob("*.sst")))

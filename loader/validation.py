@@ -39,7 +39,7 @@ from loader.graphs import model_graph as model_graph_name
 from loader.mapping.concepts import fold
 from loader.mapping.records import CONCEPT_FIELDS, LINK_FIELDS, PLAIN_FIELDS, TEXT_FIELDS
 from loader.shacl_local import copy_for, plan, scratch_store
-from loader.shacl_sparql import ShaclResult, compile_shapes, to_oxigraph, to_rdflib, validate_compiled
+from loader.shacl_sparql import OxTerm, ShaclResult, compile_shapes, to_oxigraph, to_rdflib, validate_compiled
 from ontology import model_files
 from shapes import PROFILES, profile_file
 
@@ -454,7 +454,10 @@ def _with_sparql(
         results += _checked(store, shapes, (remote, compiled[1]), focus_nodes, chosen, fallback)
     else:
         results = _checked(store, shapes, compiled, focus_nodes, chosen, fallback)
-    explain = _Explainer(shapes, view)
+    # A whole-store run explains thousands of results: read every registration's location once, up front.
+    distinct = len({result.focus for result in results}) if focus_nodes is None else 0
+    registrations = view.registrations(distinct) if distinct >= _PREFETCH_MIN else None
+    explain = _Explainer(shapes, view, registrations)
     return _report((explain.item(_Result.of_compiled(result)) for result in results), chosen)
 
 
@@ -934,6 +937,103 @@ class _StoreData:
         """The record data as an rdflib graph (for pyshacl: the fallback, or the reference engine)."""
         return quads_as_graph(quad for quad in self.store if not _graph(quad).startswith(self.background))
 
+    def registrations(self, focus_count: int) -> "_Registrations | None":
+        """Every registration's location, read up front: worth it when results concern many of them.
+
+        None when the store holds more than :data:`_PREFETCH_RATIO` registrations per focus node to explain
+        (reading them all would cost more than looking up each focus node's own)."""
+        registers = self._scan(_REGISTERS_OX)
+        if len(registers) > _PREFETCH_RATIO * focus_count:
+            return None
+        tables = {name: self._scan(NamedNode(AKG + name)) for name in _LOCATION_NAMES}
+        return _Registrations(registers, self._scan(_ALGORITHM_ID_OX), tables)
+
+    def _scan(self, predicate: NamedNode) -> dict[OxTerm, list[OxTerm]]:
+        """Subject -> objects of one predicate in the record data (one pass over the predicate's index)."""
+        found: dict[OxTerm, list[OxTerm]] = {}
+        background = self.background
+        for quad in self.store.quads_for_pattern(None, predicate, None, None):
+            graph = quad.graph_name
+            if isinstance(graph, DefaultGraph) or not graph.value.startswith(background):
+                found.setdefault(quad.subject, []).append(quad.object)
+        return found
+
+
+_PREFETCH_MIN = 64  # explain fewer distinct focus nodes than this with a lookup per value (a write's record)
+_PREFETCH_RATIO = 16  # ... or when the store has more than this many registrations per focus node to explain
+_LOCATION_NAMES = ("sourceFile", "sourceLine", "sourcePointer", "sourceIndex")
+_REGISTERS_OX = NamedNode(AKG + "registers")
+_ALGORITHM_ID_OX = NamedNode(AKG + "algorithmId")
+_XSD_INTEGER = NamedNode(str(XSD.integer))
+_XSD_STRING = NamedNode(str(XSD.string))
+_ASK = object()  # "not known up front: look it up" (a value that is not single, or a literal to convert)
+
+
+class _Registrations:
+    """The registrations' location values and their algorithms' ids, in pyoxigraph terms, read in one scan per
+    property instead of ~7 lookups per registration (a whole-store run explains thousands).
+
+    Each answer equals :class:`_Explainer`'s per-lookup one or is :data:`_ASK`: a property with more than one
+    value (the lookup takes the first the store gives) or a literal this does not convert as rdflib does.
+    ``tests/loader/test_validation_prefetch.py`` compares both paths on damaged records.
+    """
+
+    def __init__(
+        self,
+        registers: dict[OxTerm, list[OxTerm]],
+        algorithm_ids: dict[OxTerm, list[OxTerm]],
+        tables: dict[str, dict[OxTerm, list[OxTerm]]],
+    ) -> None:
+        self.registers, self.algorithm_ids, self.tables = registers, algorithm_ids, tables
+
+    def registers_something(self, node: OxTerm) -> bool:
+        return node in self.registers
+
+    def order(self, registration: Node) -> Any:
+        """``_Explainer._order``: the registration's source index (records without one last), or :data:`_ASK`."""
+        found = self.tables["sourceIndex"].get(to_oxigraph(registration))
+        if found is None:
+            return (1 << 62, str(registration))
+        number = _python(found)
+        return _ASK if number is _ASK or not isinstance(number, int) else (number, str(registration))
+
+    def location(self, registration: Node) -> Any:
+        """``_Explainer._locate`` for a registration, or :data:`_ASK`."""
+        node = to_oxigraph(registration)
+        found: dict[str, Any] = {}
+        for name, key in zip(_LOCATION_NAMES, ("file", "line", "pointer", "index"), strict=True):
+            values = self.tables[name].get(node)
+            found[key] = None if values is None else _python(values)
+            if found[key] is _ASK:
+                return _ASK
+        algorithms = self.registers.get(node)
+        algorithm_id = None
+        if algorithms is not None:
+            if len(algorithms) > 1:
+                return _ASK
+            ids = self.algorithm_ids.get(algorithms[0])
+            if ids is not None and len(ids) > 1:
+                return _ASK
+            algorithm_id = None if ids is None else ids[0].value  # str() of the rdflib term: its text
+        found["algorithm_id"] = algorithm_id
+        return found
+
+
+def _python(values: list[OxTerm]) -> Any:
+    """A single value as ``to_rdflib(value).toPython()`` gives it for the literals the mapping writes (a string,
+    an integer of ASCII digits), None for an IRI or blank node (``_locate`` reads literals only), else _ASK."""
+    if len(values) > 1:
+        return _ASK
+    [value] = values
+    if not isinstance(value, OxLiteral):
+        return None
+    datatype = value.datatype
+    if datatype == _XSD_STRING:
+        return value.value
+    if datatype == _XSD_INTEGER and value.value.isascii() and value.value.isdigit():
+        return int(value.value)
+    return _ASK
+
 
 @dataclass(frozen=True)
 class _Walk:
@@ -945,8 +1045,8 @@ class _Walk:
 class _Explainer:
     """Turns results of either engine into :class:`ValidationResultItem`; caches per shape and per focus node."""
 
-    def __init__(self, shapes: Graph, data: _Data) -> None:
-        self.shapes, self.data = shapes, data
+    def __init__(self, shapes: Graph, data: _Data, registrations: "_Registrations | None" = None) -> None:
+        self.shapes, self.data, self.registrations = shapes, data, registrations
         self._expectations: dict[tuple[Node, str], _Expectation] = {}
         self._walks: dict[Node, _Walk] = {}
         self._locations: dict[Node, dict[str, Any]] = {}
@@ -1040,11 +1140,19 @@ class _Explainer:
     def _is_registration(self, node: Node | None) -> bool:
         if node is None or isinstance(node, Literal):
             return False
-        if self.data.has(node, _REGISTERS):
+        if self.registrations is None:
+            registers = self.data.has(node, _REGISTERS)
+        else:  # read up front: every subject of akg:registers
+            registers = self.registrations.registers_something(to_oxigraph(node))
+        if registers:
             return True
         return any(str(kind).startswith(AKG + "Registration") for kind in self.data.objects(node, RDF.type))
 
     def _order(self, registration: Node | None) -> tuple[int, str]:
+        if self.registrations is not None and registration is not None:
+            known = self.registrations.order(registration)
+            if known is not _ASK:
+                return known  # type: ignore[no-any-return]
         index = self.data.value(registration, URIRef(AKG + "sourceIndex"))  # type: ignore[arg-type]
         return (int(index) if isinstance(index, Literal) else 1 << 62, str(registration))
 
@@ -1056,6 +1164,11 @@ class _Explainer:
         return self._locations[key]
 
     def _locate(self, registration: Node | None, focus: Node) -> dict[str, Any]:
+        if self.registrations is not None and registration is not None:
+            known = self.registrations.location(registration)
+            if known is not _ASK:
+                return known  # type: ignore[no-any-return]
+
         def value(name: str) -> Any:
             found = self.data.value(registration, URIRef(AKG + name)) if registration is not None else None
             return found.toPython() if isinstance(found, Literal) else None

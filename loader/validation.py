@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Protocol
 
 from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, RdfFormat, Store, parse
@@ -712,7 +712,12 @@ def _nearest(value: str, allowed: tuple[tuple[str, str], ...]) -> str | None:
 
 
 def _local(node: Node) -> str:
-    return re.split(r"[/#]", str(node).rstrip("/#"))[-1]
+    return _last_segment(str(node))
+
+
+@lru_cache(maxsize=4096)  # the same severities, properties and concepts come back for every result
+def _last_segment(text: str) -> str:
+    return re.split(r"[/#]", text.rstrip("/#"))[-1]
 
 
 def _text(node: Node) -> str:
@@ -749,16 +754,25 @@ def _shape_path(shapes: Graph, shape: Node) -> tuple[str, ...]:
 
 def _template_match(template: str, messages: list[str], focus: str) -> str:
     """The report's message that ``template`` became (placeholders such as {?end} filled in by pyshacl)."""
-    parts = re.split(r"\{[?$]\w+\}", template)
-    if len(parts) == 1:
+    pattern = _template_pattern(template)
+    if pattern is None:
         return template
-    pattern = re.compile("(.+?)".join(re.escape(part) for part in parts), re.DOTALL)
     for message in messages:
         if pattern.fullmatch(message):
             return message
     return re.sub(r"\{\$this\}", focus, template)
 
 
+@lru_cache(maxsize=1024)  # the shapes' messages, one for each of their results
+def _template_pattern(template: str) -> re.Pattern[str] | None:
+    """What a message made from ``template`` looks like; None: the template has no placeholder."""
+    parts = re.split(r"\{[?$]\w+\}", template)
+    if len(parts) == 1:
+        return None
+    return re.compile("(.+?)".join(re.escape(part) for part in parts), re.DOTALL)
+
+
+@lru_cache(maxsize=1024)  # the shapes' paths, one for each of their results
 def _path_steps(text: str | None) -> tuple[str, ...]:
     """A compiled result's SPARQL path as :func:`_sequence` gives the SHACL path it came from.
 
@@ -942,20 +956,21 @@ class _StoreData:
 
         None when the store holds more than :data:`_PREFETCH_RATIO` registrations per focus node to explain
         (reading them all would cost more than looking up each focus node's own)."""
-        registers = self._scan(_REGISTERS_OX)
+        graphs = [DefaultGraph(), *(g for g in self.store.named_graphs() if not g.value.startswith(self.background))]
+        registers = self._scan(_REGISTERS_OX, graphs)
         if len(registers) > _PREFETCH_RATIO * focus_count:
             return None
-        tables = {name: self._scan(NamedNode(AKG + name)) for name in _LOCATION_NAMES}
-        return _Registrations(registers, self._scan(_ALGORITHM_ID_OX), tables)
+        tables = {name: self._scan(NamedNode(AKG + name), graphs) for name in _LOCATION_NAMES}
+        return _Registrations(registers, self._scan(_ALGORITHM_ID_OX, graphs), tables)
 
-    def _scan(self, predicate: NamedNode) -> dict[OxTerm, list[OxTerm]]:
-        """Subject -> objects of one predicate in the record data (one pass over the predicate's index)."""
-        found: dict[OxTerm, list[OxTerm]] = {}
-        background = self.background
-        for quad in self.store.quads_for_pattern(None, predicate, None, None):
-            graph = quad.graph_name
-            if isinstance(graph, DefaultGraph) or not graph.value.startswith(background):
-                found.setdefault(quad.subject, []).append(quad.object)
+    def _scan(self, predicate: NamedNode, graphs: list[Any]) -> dict[OxTerm, Any]:
+        """Subject -> its one object of ``predicate`` in the record data's ``graphs``, or :data:`_ASK` for more
+        than one (a lookup takes the first the store gives). Graph by graph: a quad's graph name is not decoded."""
+        found: dict[OxTerm, Any] = {}
+        for graph in graphs:
+            for quad in self.store.quads_for_pattern(None, predicate, None, graph):
+                subject = quad.subject
+                found[subject] = _ASK if subject in found else quad.object
         return found
 
 
@@ -979,15 +994,12 @@ class _Registrations:
     """
 
     def __init__(
-        self,
-        registers: dict[OxTerm, list[OxTerm]],
-        algorithm_ids: dict[OxTerm, list[OxTerm]],
-        tables: dict[str, dict[OxTerm, list[OxTerm]]],
+        self, registers: dict[OxTerm, Any], algorithm_ids: dict[OxTerm, Any], tables: dict[str, dict[OxTerm, Any]]
     ) -> None:
         self.registers, self.algorithm_ids, self.tables = registers, algorithm_ids, tables
 
-    def registers_something(self, node: OxTerm) -> bool:
-        return node in self.registers
+    def registers_something(self, node: Node) -> bool:
+        return to_oxigraph(node) in self.registers
 
     def order(self, registration: Node) -> Any:
         """``_Explainer._order``: the registration's source index (records without one last), or :data:`_ASK`."""
@@ -995,36 +1007,30 @@ class _Registrations:
         if found is None:
             return (1 << 62, str(registration))
         number = _python(found)
-        return _ASK if number is _ASK or not isinstance(number, int) else (number, str(registration))
+        return (number, str(registration)) if type(number) is int else _ASK
 
     def location(self, registration: Node) -> Any:
         """``_Explainer._locate`` for a registration, or :data:`_ASK`."""
         node = to_oxigraph(registration)
         found: dict[str, Any] = {}
         for name, key in zip(_LOCATION_NAMES, ("file", "line", "pointer", "index"), strict=True):
-            values = self.tables[name].get(node)
-            found[key] = None if values is None else _python(values)
+            value = self.tables[name].get(node)
+            found[key] = None if value is None else _python(value)
             if found[key] is _ASK:
                 return _ASK
-        algorithms = self.registers.get(node)
-        algorithm_id = None
-        if algorithms is not None:
-            if len(algorithms) > 1:
-                return _ASK
-            ids = self.algorithm_ids.get(algorithms[0])
-            if ids is not None and len(ids) > 1:
-                return _ASK
-            algorithm_id = None if ids is None else ids[0].value  # str() of the rdflib term: its text
-        found["algorithm_id"] = algorithm_id
+        algorithm = self.registers.get(node)
+        algorithm_id = None if algorithm is None else self.algorithm_ids.get(algorithm)
+        if algorithm is _ASK or algorithm_id is _ASK:
+            return _ASK
+        found["algorithm_id"] = None if algorithm_id is None else algorithm_id.value  # str() of the rdflib term
         return found
 
 
-def _python(values: list[OxTerm]) -> Any:
-    """A single value as ``to_rdflib(value).toPython()`` gives it for the literals the mapping writes (a string,
-    an integer of ASCII digits), None for an IRI or blank node (``_locate`` reads literals only), else _ASK."""
-    if len(values) > 1:
+def _python(value: Any) -> Any:
+    """A value as ``to_rdflib(value).toPython()`` gives it for the literals the mapping writes (a string, an
+    integer of ASCII digits), None for an IRI or blank node (``_locate`` reads literals only); else _ASK."""
+    if value is _ASK:
         return _ASK
-    [value] = values
     if not isinstance(value, OxLiteral):
         return None
     datatype = value.datatype
@@ -1051,6 +1057,7 @@ class _Explainer:
         self._walks: dict[Node, _Walk] = {}
         self._locations: dict[Node, dict[str, Any]] = {}
         self._shapes: dict[Node, tuple[dict[str | None, str], tuple[str, ...]]] = {}
+        self._fields: dict[str, tuple[str | None, str | None, str | None]] = {}
 
     @property
     def model(self) -> Graph:
@@ -1105,6 +1112,11 @@ class _Explainer:
         """The register's key and titles of a property; the ontology's labels for other properties."""
         if predicate is None:
             return None, None, None
+        if (text := str(predicate)) not in self._fields:
+            self._fields[text] = self._field_of(predicate)
+        return self._fields[text]
+
+    def _field_of(self, predicate: Node | str) -> tuple[str | None, str | None, str | None]:
         key = FIELD_KEYS.get(str(predicate), _local(predicate))  # type: ignore[arg-type]
         if key in FIELD_TITLES:
             return key, *FIELD_TITLES[key]
@@ -1143,7 +1155,7 @@ class _Explainer:
         if self.registrations is None:
             registers = self.data.has(node, _REGISTERS)
         else:  # read up front: every subject of akg:registers
-            registers = self.registrations.registers_something(to_oxigraph(node))
+            registers = self.registrations.registers_something(node)
         if registers:
             return True
         return any(str(kind).startswith(AKG + "Registration") for kind in self.data.objects(node, RDF.type))

@@ -457,8 +457,8 @@ def _with_sparql(
     # A whole-store run explains thousands of results: read every registration's location once, up front.
     distinct = len({result.focus for result in results}) if focus_nodes is None else 0
     registrations = view.registrations(distinct) if distinct >= _PREFETCH_MIN else None
-    explain = _Explainer(shapes, view, registrations)
-    return _report((explain.item(_Result.of_compiled(result)) for result in results), chosen)
+    explain, terms = _Explainer(shapes, view, registrations), _RdflibTerms()
+    return _report((explain.item(_Result.of_compiled(result, terms)) for result in results), chosen)
 
 
 def _checked(
@@ -865,17 +865,33 @@ class _Result:
         )
 
     @classmethod
-    def of_compiled(cls, result: ShaclResult) -> "_Result":
+    def of_compiled(cls, result: ShaclResult, terms: "_RdflibTerms") -> "_Result":
         """A result of the compiled validator (pyoxigraph terms, the path in SPARQL syntax)."""
         return cls(
-            focus=to_rdflib(result.focus),
+            focus=terms[result.focus],
             shape=result.shape,
             component=result.component,
             severity=result.severity,
             path=_path_steps(result.path),
-            value=None if result.value is None else to_rdflib(result.value),
-            messages=tuple(message.value for message in result.messages),
+            value=None if result.value is None else terms[result.value],
+            messages=tuple([message.value for message in result.messages]),
         )
+
+
+class _RdflibTerms(dict[OxTerm, Node]):
+    """pyoxigraph terms as rdflib terms, each converted once: results repeat their focus nodes and values."""
+
+    def __missing__(self, term: OxTerm) -> Node:
+        self[term] = found = to_rdflib(term)
+        return found
+
+
+class _OxigraphTerms(dict[Node, OxTerm]):
+    """rdflib terms as pyoxigraph terms, each converted once."""
+
+    def __missing__(self, term: Node) -> OxTerm:
+        self[term] = found = to_oxigraph(term)
+        return found
 
 
 class _Data(Protocol):
@@ -969,8 +985,9 @@ class _StoreData:
         found: dict[OxTerm, Any] = {}
         for graph in graphs:
             for quad in self.store.quads_for_pattern(None, predicate, None, graph):
-                subject = quad.subject
-                found[subject] = _ASK if subject in found else quad.object
+                value = quad.object
+                if found.setdefault(quad.subject, value) is not value:  # each access makes a new object
+                    found[quad.subject] = _ASK
         return found
 
 
@@ -997,13 +1014,14 @@ class _Registrations:
         self, registers: dict[OxTerm, Any], algorithm_ids: dict[OxTerm, Any], tables: dict[str, dict[OxTerm, Any]]
     ) -> None:
         self.registers, self.algorithm_ids, self.tables = registers, algorithm_ids, tables
+        self.nodes = _OxigraphTerms()
 
     def registers_something(self, node: Node) -> bool:
-        return to_oxigraph(node) in self.registers
+        return self.nodes[node] in self.registers
 
     def order(self, registration: Node) -> Any:
         """``_Explainer._order``: the registration's source index (records without one last), or :data:`_ASK`."""
-        found = self.tables["sourceIndex"].get(to_oxigraph(registration))
+        found = self.tables["sourceIndex"].get(self.nodes[registration])
         if found is None:
             return (1 << 62, str(registration))
         number = _python(found)
@@ -1011,7 +1029,7 @@ class _Registrations:
 
     def location(self, registration: Node) -> Any:
         """``_Explainer._locate`` for a registration, or :data:`_ASK`."""
-        node = to_oxigraph(registration)
+        node = self.nodes[registration]
         found: dict[str, Any] = {}
         for name, key in zip(_LOCATION_NAMES, ("file", "line", "pointer", "index"), strict=True):
             value = self.tables[name].get(node)
@@ -1134,6 +1152,8 @@ class _Explainer:
         seen = {focus}
         for _ in range(_MAX_HOPS + 1):
             found = [step for step in frontier if self._is_registration(step.record)]
+            if len(found) == 1:  # mostly the focus node itself: no order to compare
+                return found[0]
             if found:
                 return min(found, key=lambda step: self._order(step.record))
             frontier = list(self._steps_back(frontier, seen))

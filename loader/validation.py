@@ -839,7 +839,7 @@ def _path_steps(text: str | None) -> tuple[str, ...]:
     return predicates(primary())
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: made once per result, and a frozen dataclass is slow to make
 class _Result:
     """One SHACL result, from either engine, in rdflib terms: what the explainer needs of it."""
 
@@ -971,28 +971,34 @@ class _StoreData:
         """Every registration's location, read up front: worth it when results concern many of them.
 
         None when the store holds more than :data:`_PREFETCH_RATIO` registrations per focus node to explain
-        (reading them all would cost more than looking up each focus node's own)."""
+        (reading them all would cost more than looking up each focus node's own); found while reading the
+        first property, so a large store with a few results costs a few lookups' worth."""
         graphs = [DefaultGraph(), *(g for g in self.store.named_graphs() if not g.value.startswith(self.background))]
-        registers = self._scan(_REGISTERS_OX, graphs)
-        if len(registers) > _PREFETCH_RATIO * focus_count:
+        registers = self._scan(_REGISTERS_OX, graphs, _PREFETCH_RATIO * focus_count)
+        if registers is None:
             return None
         tables = {name: self._scan(NamedNode(AKG + name), graphs) for name in _LOCATION_NAMES}
-        return _Registrations(registers, self._scan(_ALGORITHM_ID_OX, graphs), tables)
+        return _Registrations(registers, self._scan(_ALGORITHM_ID_OX, graphs), tables)  # type: ignore[arg-type]
 
-    def _scan(self, predicate: NamedNode, graphs: list[Any]) -> dict[OxTerm, Any]:
+    def _scan(self, predicate: NamedNode, graphs: list[Any], limit: int | None = None) -> dict[OxTerm, Any] | None:
         """Subject -> its one object of ``predicate`` in the record data's ``graphs``, or :data:`_ASK` for more
-        than one (a lookup takes the first the store gives). Graph by graph: a quad's graph name is not decoded."""
+        than one (a lookup takes the first the store gives); None past ``limit`` quads.
+        Graph by graph: a quad's graph name is not decoded."""
         found: dict[OxTerm, Any] = {}
+        read = 0
         for graph in graphs:
             for quad in self.store.quads_for_pattern(None, predicate, None, graph):
                 value = quad.object
                 if found.setdefault(quad.subject, value) is not value:  # each access makes a new object
                     found[quad.subject] = _ASK
+                read += 1
+                if limit is not None and read > limit:
+                    return None
         return found
 
 
 _PREFETCH_MIN = 64  # explain fewer distinct focus nodes than this with a lookup per value (a write's record)
-_PREFETCH_RATIO = 16  # ... or when the store has more than this many registrations per focus node to explain
+_PREFETCH_RATIO = 8  # ... or when the store has more than this many registrations per focus node to explain
 _LOCATION_NAMES = ("sourceFile", "sourceLine", "sourcePointer", "sourceIndex")
 _REGISTERS_OX = NamedNode(AKG + "registers")
 _ALGORITHM_ID_OX = NamedNode(AKG + "algorithmId")
@@ -1148,15 +1154,16 @@ class _Explainer:
 
     def _walk_back(self, focus: Node) -> _Walk:
         """The registration a focus node belongs to: itself, or the nearest one linking to it (first in the file)."""
-        frontier = [_Walk(focus)]
-        seen = {focus}
-        for _ in range(_MAX_HOPS + 1):
+        if self._is_registration(focus):  # most results
+            return _Walk(focus)
+        frontier, seen = [_Walk(focus)], {focus}
+        for _ in range(_MAX_HOPS):
+            frontier = list(self._steps_back(frontier, seen))
             found = [step for step in frontier if self._is_registration(step.record)]
-            if len(found) == 1:  # mostly the focus node itself: no order to compare
+            if len(found) == 1:
                 return found[0]
             if found:
                 return min(found, key=lambda step: self._order(step.record))
-            frontier = list(self._steps_back(frontier, seen))
         return _Walk()
 
     def _steps_back(self, frontier: list[_Walk], seen: set[Node]) -> Iterator[_Walk]:

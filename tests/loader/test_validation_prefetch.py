@@ -171,3 +171,14 @@ def test_a_few_focus_nodes_are_looked_up(
     report = validate_store(store, focus_nodes=[records[2]])
     assert report.results and not read
     assert {item.line for item in report.results} == {7}
+
+
+def test_a_store_with_far_more_records_than_results_is_not_read_up_front(
+    damaged: tuple[list[Quad], list[NamedNode], Store],
+) -> None:
+    """Reading 60 registrations for 2 focus nodes would cost more than their lookups: given up while reading."""
+    _, _, store = damaged
+    view = validation._StoreData(store, (validation.MODEL_GRAPHS,))
+    assert view.registrations(60 // validation._PREFETCH_RATIO - 1) is None
+    read = view.registrations(60 // validation._PREFETCH_RATIO + 1)
+    assert read is not None and len(read.registers) == 60 - 1  # one damaged record registers nothing

@@ -973,7 +973,8 @@ class _StoreData:
         None when the store holds more than :data:`_PREFETCH_RATIO` registrations per focus node to explain
         (reading them all would cost more than looking up each focus node's own); found while reading the
         first property, so a large store with a few results costs a few lookups' worth."""
-        graphs = [DefaultGraph(), *(g for g in self.store.named_graphs() if not g.value.startswith(self.background))]
+        graphs = [g for g in self.store.named_graphs() if not g.value.startswith(self.background)]
+        graphs += [] if "".startswith(self.background) else [DefaultGraph()]  # as `_quads` reads it: name ""
         registers = self._scan(_REGISTERS_OX, graphs, _PREFETCH_RATIO * focus_count)
         if registers is None:
             return None

@@ -17,7 +17,7 @@ from benchmarks.generate import generate
 from loader import validation
 from loader.pipeline import prepare
 from loader.reference import reference_data
-from loader.validation import ValidationReport, _model_quads, validate_quads, validate_store
+from loader.validation import MODEL_GRAPHS, ValidationReport, _model_quads, validate_quads, validate_store
 
 AKG = "https://w3id.org/algokg/def#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -81,6 +81,9 @@ def _damaged(quads: list[Quad]) -> tuple[list[Quad], list[NamedNode]]:
     d.replace(d.record(12), _akg("sourceIndex"), OxLiteral("12", datatype=NamedNode(XSD + "decimal")))
     d.replace(d.record(13), _akg("sourceIndex"), _integer("\u0661\u0663"))  # Arabic-Indic digits
     d.add(d.record(14), _akg("sourcePointer"), _integer("14"))
+    line = d.one(d.registrations[17], _akg("sourceLine"))
+    d.drop(d.record(17), _akg("sourceLine"))
+    d.add(d.registrations[17], _akg("sourceLine"), line, OTHER_GRAPH)  # no line where that graph is background
     # A statutory basis with a date that is none, linked from four records (the walk back meets them all).
     basis = next(q.object for q in d.quads if q.subject == d.record(15) and q.predicate == _akg("hasStatutoryBasis"))
     d.replace(basis, _akg("citedVersionDate"), OxLiteral("gisteren"))  # type: ignore[arg-type]
@@ -154,11 +157,13 @@ def test_from_quads_both_paths_locate_alike(
     assert isinstance(by_record[records[12].value].index, Decimal)
 
 
+@pytest.mark.parametrize("background", [(MODEL_GRAPHS,), (MODEL_GRAPHS, OTHER_GRAPH.value)], ids=["model", "and-other"])
 def test_in_a_store_both_paths_locate_alike(
-    damaged: tuple[list[Quad], list[NamedNode], Store], monkeypatch: pytest.MonkeyPatch
+    damaged: tuple[list[Quad], list[NamedNode], Store], monkeypatch: pytest.MonkeyPatch, background: tuple[str, ...]
 ) -> None:
+    """In place, as `algokg validate` runs; a graph counted as background is no record data on either path."""
     _, records, store = damaged
-    _assert_same(_forced(monkeypatch, lambda: validate_store(store)), records)
+    _assert_same(_forced(monkeypatch, lambda: validate_store(store, background=background)), records)
 
 
 def test_a_few_focus_nodes_are_looked_up(
@@ -178,7 +183,7 @@ def test_a_store_with_far_more_records_than_results_is_not_read_up_front(
 ) -> None:
     """Reading 60 registrations for 2 focus nodes would cost more than their lookups: given up while reading."""
     _, _, store = damaged
-    view = validation._StoreData(store, (validation.MODEL_GRAPHS,))
+    view = validation._StoreData(store, (MODEL_GRAPHS,))
     assert view.registrations(60 // validation._PREFETCH_RATIO - 1) is None
     read = view.registrations(60 // validation._PREFETCH_RATIO + 1)
     assert read is not None and len(read.registers) == 60 - 1  # one damaged record registers nothing

@@ -886,14 +886,6 @@ class _RdflibTerms(dict[OxTerm, Node]):
         return found
 
 
-class _OxigraphTerms(dict[Node, OxTerm]):
-    """rdflib terms as pyoxigraph terms, each converted once."""
-
-    def __missing__(self, term: Node) -> OxTerm:
-        self[term] = found = to_oxigraph(term)
-        return found
-
-
 class _Data(Protocol):
     """The record data a result is traced back in (rdflib terms in and out)."""
 
@@ -975,23 +967,27 @@ class _StoreData:
         first property, so a large store with a few results costs a few lookups' worth."""
         graphs = [g for g in self.store.named_graphs() if not g.value.startswith(self.background)]
         graphs += [] if "".startswith(self.background) else [DefaultGraph()]  # as `_quads` reads it: name ""
-        registers = self._scan(_REGISTERS_OX, graphs, _PREFETCH_RATIO * focus_count)
+        registers = self._scan(_REGISTERS_OX, graphs, _node_key, _PREFETCH_RATIO * focus_count)
         if registers is None:
             return None
-        tables = {name: self._scan(NamedNode(AKG + name), graphs) for name in _LOCATION_NAMES}
-        return _Registrations(registers, self._scan(_ALGORITHM_ID_OX, graphs), tables)  # type: ignore[arg-type]
+        tables = {name: self._scan(NamedNode(AKG + name), graphs, _python) for name in _LOCATION_NAMES}
+        algorithm_ids = self._scan(_ALGORITHM_ID_OX, graphs, lambda term: term.value)
+        return _Registrations(registers, algorithm_ids, tables)  # type: ignore[arg-type]
 
-    def _scan(self, predicate: NamedNode, graphs: list[Any], limit: int | None = None) -> dict[OxTerm, Any] | None:
-        """Subject -> its one object of ``predicate`` in the record data's ``graphs``, or :data:`_ASK` for more
-        than one (a lookup takes the first the store gives); None past ``limit`` quads.
-        Graph by graph: a quad's graph name is not decoded."""
-        found: dict[OxTerm, Any] = {}
+    def _scan(
+        self, predicate: NamedNode, graphs: list[Any], convert: Callable[[Any], Any], limit: int | None = None
+    ) -> dict[str, Any] | None:
+        """Subject (as :func:`_text` names it) -> ``convert`` of its one object of ``predicate`` in ``graphs``, or
+        :data:`_ASK` for more than one (a lookup takes the first the store gives); None past ``limit`` quads.
+
+        Graph by graph (a quad's graph name is not decoded); kept as strings and numbers, which the garbage
+        collector does not track: 60,000 kept terms at 10k made a full collection (~0.4 s) twice as frequent."""
+        found: dict[str, Any] = {}
         read = 0
         for graph in graphs:
             for quad in self.store.quads_for_pattern(None, predicate, None, graph):
-                value = quad.object
-                if found.setdefault(quad.subject, value) is not value:  # each access makes a new object
-                    found[quad.subject] = _ASK
+                key = _node_key(quad.subject)
+                found[key] = _ASK if key in found else convert(quad.object)
                 read += 1
                 if limit is not None and read > limit:
                     return None
@@ -1006,11 +1002,12 @@ _ALGORITHM_ID_OX = NamedNode(AKG + "algorithmId")
 _XSD_INTEGER = NamedNode(str(XSD.integer))
 _XSD_STRING = NamedNode(str(XSD.string))
 _ASK = object()  # "not known up front: look it up" (a value that is not single, or a literal to convert)
+_ABSENT = object()
 
 
 class _Registrations:
-    """The registrations' location values and their algorithms' ids, in pyoxigraph terms, read in one scan per
-    property instead of ~7 lookups per registration (a whole-store run explains thousands).
+    """The registrations' location values and their algorithms' ids, read in one scan per property instead of
+    ~7 lookups per registration (a whole-store run explains thousands); nodes by their :func:`_text`.
 
     Each answer equals :class:`_Explainer`'s per-lookup one or is :data:`_ASK`: a property with more than one
     value (the lookup takes the first the store gives) or a literal this does not convert as rdflib does.
@@ -1018,44 +1015,50 @@ class _Registrations:
     """
 
     def __init__(
-        self, registers: dict[OxTerm, Any], algorithm_ids: dict[OxTerm, Any], tables: dict[str, dict[OxTerm, Any]]
+        self, registers: dict[str, Any], algorithm_ids: dict[str, Any], tables: dict[str, dict[str, Any]]
     ) -> None:
         self.registers, self.algorithm_ids, self.tables = registers, algorithm_ids, tables
-        self.nodes = _OxigraphTerms()
 
     def registers_something(self, node: Node) -> bool:
-        return self.nodes[node] in self.registers
+        return _text(node) in self.registers
 
     def order(self, registration: Node) -> Any:
         """``_Explainer._order``: the registration's source index (records without one last), or :data:`_ASK`."""
-        found = self.tables["sourceIndex"].get(self.nodes[registration])
-        if found is None:
+        found = self.tables["sourceIndex"].get(_text(registration), _ABSENT)
+        if found is _ABSENT:
             return (1 << 62, str(registration))
-        number = _python(found)
-        return (number, str(registration)) if type(number) is int else _ASK
+        return (found, str(registration)) if type(found) is int else _ASK  # not an IRI's None, a string, ...
 
     def location(self, registration: Node) -> Any:
         """``_Explainer._locate`` for a registration, or :data:`_ASK`."""
-        node = self.nodes[registration]
-        found: dict[str, Any] = {}
-        for name, key in zip(_LOCATION_NAMES, ("file", "line", "pointer", "index"), strict=True):
-            value = self.tables[name].get(node)
-            found[key] = None if value is None else _python(value)
-            if found[key] is _ASK:
-                return _ASK
-        algorithm = self.registers.get(node)
+        node = _text(registration)
+        found = {
+            "file": self.tables["sourceFile"].get(node),
+            "line": self.tables["sourceLine"].get(node),
+            "pointer": self.tables["sourcePointer"].get(node),
+            "index": self.tables["sourceIndex"].get(node),
+        }
+        algorithm = self.registers.get(node)  # a node's key, or _LITERAL (a literal registers no id)
         algorithm_id = None if algorithm is None else self.algorithm_ids.get(algorithm)
-        if algorithm is _ASK or algorithm_id is _ASK:
+        if _ASK in (*found.values(), algorithm, algorithm_id):
             return _ASK
-        found["algorithm_id"] = None if algorithm_id is None else algorithm_id.value  # str() of the rdflib term
+        found["algorithm_id"] = algorithm_id
         return found
+
+
+_LITERAL = "\n"  # a literal as an object of akg:registers: no node's key (a node's text has no line break)
+
+
+def _node_key(term: Any) -> str:
+    """A pyoxigraph term's key in :class:`_Registrations`: :func:`_text` of its rdflib term."""
+    if isinstance(term, NamedNode):
+        return term.value
+    return "_:" + term.value if isinstance(term, BlankNode) else _LITERAL
 
 
 def _python(value: Any) -> Any:
     """A value as ``to_rdflib(value).toPython()`` gives it for the literals the mapping writes (a string, an
     integer of ASCII digits), None for an IRI or blank node (``_locate`` reads literals only); else _ASK."""
-    if value is _ASK:
-        return _ASK
     if not isinstance(value, OxLiteral):
         return None
     datatype = value.datatype

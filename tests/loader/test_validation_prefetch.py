@@ -74,13 +74,15 @@ def _damaged(quads: list[Quad]) -> tuple[list[Quad], list[NamedNode]]:
     d.drop(d.record(5), _akg("registers"))  # a registration by its type only
     d.add(d.record(6), _akg("registers"), d.one(d.registrations[7], _akg("registers")))  # two algorithms
     d.add(d.one(d.record(7), _akg("registers")), _akg("algorithmId"), OxLiteral("7-bis"))  # two ids
-    d.replace(d.record(8), _akg("registers"), OxLiteral("an algorithm"))
+    algorithm = d.one(d.registrations[8], _akg("registers"))
+    d.replace(d.record(8), _akg("registers"), OxLiteral(algorithm.value))  # type: ignore[attr-defined]  # a text
     d.drop(d.record(9), _akg("sourceIndex"))  # last among records a node links to
     d.add(d.record(10), _akg("sourceFile"), d.one(d.registrations[10], _akg("sourceFile")), OTHER_GRAPH)
     d.replace(d.one(d.record(11), _akg("registers")), _akg("algorithmId"), NamedNode("https://example.org/id/11"))
     d.replace(d.record(12), _akg("sourceIndex"), OxLiteral("12", datatype=NamedNode(XSD + "decimal")))
     d.replace(d.record(13), _akg("sourceIndex"), _integer("\u0661\u0663"))  # Arabic-Indic digits
     d.add(d.record(14), _akg("sourcePointer"), _integer("14"))
+    d.replace(d.record(18), _akg("sourceLine"), _integer("\u00b2"))  # a digit to str.isdigit, not to int()
     line = d.one(d.registrations[17], _akg("sourceLine"))
     d.drop(d.record(17), _akg("sourceLine"))
     d.add(d.registrations[17], _akg("sourceLine"), line, OTHER_GRAPH)  # no line where that graph is background

@@ -2,7 +2,7 @@
 value up. Both must give the same located report, item for item and field for field.
 
 On a generated register whose records are damaged where the up-front reading takes a shortcut (a value
-twice, ill-formed or oddly typed literals, no or two algorithms, an algorithm with two ids, a node two
+twice, ill-formed or oddly typed literals, no or two algorithms, an algorithm with two ids, a node four
 records link to), validated from quads and in an on-disk store, with each path forced in turn.
 """
 

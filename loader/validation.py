@@ -1002,7 +1002,7 @@ _ALGORITHM_ID_OX = NamedNode(AKG + "algorithmId")
 _XSD_INTEGER = NamedNode(str(XSD.integer))
 _XSD_STRING = NamedNode(str(XSD.string))
 _ASK = object()  # "not known up front: look it up" (a value that is not single, or a literal to convert)
-_ABSENT = object()
+_ABSENT = object()  # no such key (None in a table is a value: an IRI or blank node where a literal was read)
 
 
 class _Registrations:

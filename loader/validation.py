@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Protocol
 
 from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, RdfFormat, Store, parse
@@ -39,7 +39,7 @@ from loader.graphs import model_graph as model_graph_name
 from loader.mapping.concepts import fold
 from loader.mapping.records import CONCEPT_FIELDS, LINK_FIELDS, PLAIN_FIELDS, TEXT_FIELDS
 from loader.shacl_local import copy_for, plan, scratch_store
-from loader.shacl_sparql import ShaclResult, compile_shapes, to_oxigraph, to_rdflib, validate_compiled
+from loader.shacl_sparql import OxTerm, ShaclResult, compile_shapes, to_oxigraph, to_rdflib, validate_compiled
 from ontology import model_files
 from shapes import PROFILES, profile_file
 
@@ -454,8 +454,11 @@ def _with_sparql(
         results += _checked(store, shapes, (remote, compiled[1]), focus_nodes, chosen, fallback)
     else:
         results = _checked(store, shapes, compiled, focus_nodes, chosen, fallback)
-    explain = _Explainer(shapes, view)
-    return _report((explain.item(_Result.of_compiled(result)) for result in results), chosen)
+    # A whole-store run explains thousands of results: read every registration's location once, up front.
+    distinct = len({result.focus for result in results}) if focus_nodes is None else 0
+    registrations = view.registrations(distinct) if distinct >= _PREFETCH_MIN else None
+    explain, terms = _Explainer(shapes, view, registrations), _RdflibTerms()
+    return _report((explain.item(_Result.of_compiled(result, terms)) for result in results), chosen)
 
 
 def _checked(
@@ -709,7 +712,12 @@ def _nearest(value: str, allowed: tuple[tuple[str, str], ...]) -> str | None:
 
 
 def _local(node: Node) -> str:
-    return re.split(r"[/#]", str(node).rstrip("/#"))[-1]
+    return _last_segment(str(node))
+
+
+@lru_cache(maxsize=4096)  # the same severities, properties and concepts come back for every result
+def _last_segment(text: str) -> str:
+    return re.split(r"[/#]", text.rstrip("/#"))[-1]
 
 
 def _text(node: Node) -> str:
@@ -746,16 +754,25 @@ def _shape_path(shapes: Graph, shape: Node) -> tuple[str, ...]:
 
 def _template_match(template: str, messages: list[str], focus: str) -> str:
     """The report's message that ``template`` became (placeholders such as {?end} filled in by pyshacl)."""
-    parts = re.split(r"\{[?$]\w+\}", template)
-    if len(parts) == 1:
+    pattern = _template_pattern(template)
+    if pattern is None:
         return template
-    pattern = re.compile("(.+?)".join(re.escape(part) for part in parts), re.DOTALL)
     for message in messages:
         if pattern.fullmatch(message):
             return message
     return re.sub(r"\{\$this\}", focus, template)
 
 
+@lru_cache(maxsize=1024)  # the shapes' messages, one for each of their results
+def _template_pattern(template: str) -> re.Pattern[str] | None:
+    """What a message made from ``template`` looks like; None: the template has no placeholder."""
+    parts = re.split(r"\{[?$]\w+\}", template)
+    if len(parts) == 1:
+        return None
+    return re.compile("(.+?)".join(re.escape(part) for part in parts), re.DOTALL)
+
+
+@lru_cache(maxsize=1024)  # the shapes' paths, one for each of their results
 def _path_steps(text: str | None) -> tuple[str, ...]:
     """A compiled result's SPARQL path as :func:`_sequence` gives the SHACL path it came from.
 
@@ -822,7 +839,7 @@ def _path_steps(text: str | None) -> tuple[str, ...]:
     return predicates(primary())
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: made once per result, and a frozen dataclass is slow to make
 class _Result:
     """One SHACL result, from either engine, in rdflib terms: what the explainer needs of it."""
 
@@ -848,17 +865,25 @@ class _Result:
         )
 
     @classmethod
-    def of_compiled(cls, result: ShaclResult) -> "_Result":
+    def of_compiled(cls, result: ShaclResult, terms: "_RdflibTerms") -> "_Result":
         """A result of the compiled validator (pyoxigraph terms, the path in SPARQL syntax)."""
         return cls(
-            focus=to_rdflib(result.focus),
+            focus=terms[result.focus],
             shape=result.shape,
             component=result.component,
             severity=result.severity,
             path=_path_steps(result.path),
-            value=None if result.value is None else to_rdflib(result.value),
-            messages=tuple(message.value for message in result.messages),
+            value=None if result.value is None else terms[result.value],
+            messages=tuple([message.value for message in result.messages]),
         )
+
+
+class _RdflibTerms(dict[OxTerm, Node]):
+    """pyoxigraph terms as rdflib terms, each converted once: results repeat their focus nodes and values."""
+
+    def __missing__(self, term: OxTerm) -> Node:
+        self[term] = found = to_rdflib(term)
+        return found
 
 
 class _Data(Protocol):
@@ -934,6 +959,115 @@ class _StoreData:
         """The record data as an rdflib graph (for pyshacl: the fallback, or the reference engine)."""
         return quads_as_graph(quad for quad in self.store if not _graph(quad).startswith(self.background))
 
+    def registrations(self, focus_count: int) -> "_Registrations | None":
+        """Every registration's location, read up front: worth it when results concern many of them.
+
+        None when the store holds more than :data:`_PREFETCH_RATIO` registrations per focus node to explain
+        (reading them all would cost more than looking up each focus node's own); found while reading the
+        first property, so a large store with a few results costs a few lookups' worth."""
+        graphs = [g for g in self.store.named_graphs() if not g.value.startswith(self.background)]
+        graphs += [] if "".startswith(self.background) else [DefaultGraph()]  # as `_quads` reads it: name ""
+        registers = self._scan(_REGISTERS_OX, graphs, _node_key, _PREFETCH_RATIO * focus_count)
+        if registers is None:
+            return None
+        tables = {name: self._scan(NamedNode(AKG + name), graphs, _python) for name in _LOCATION_NAMES}
+        algorithm_ids = self._scan(_ALGORITHM_ID_OX, graphs, lambda term: term.value)
+        return _Registrations(registers, algorithm_ids, tables)  # type: ignore[arg-type]
+
+    def _scan(
+        self, predicate: NamedNode, graphs: list[Any], convert: Callable[[Any], Any], limit: int | None = None
+    ) -> dict[str, Any] | None:
+        """Subject (as :func:`_text` names it) -> ``convert`` of its one object of ``predicate`` in ``graphs``, or
+        :data:`_ASK` for more than one (a lookup takes the first the store gives); None past ``limit`` quads.
+
+        Graph by graph (a quad's graph name is not decoded); kept as strings and numbers, which the garbage
+        collector does not track: 60,000 kept terms at 10k made a full collection (~0.4 s) twice as frequent."""
+        found: dict[str, Any] = {}
+        read = 0
+        for graph in graphs:
+            for quad in self.store.quads_for_pattern(None, predicate, None, graph):
+                key = _node_key(quad.subject)
+                found[key] = _ASK if key in found else convert(quad.object)
+                read += 1
+                if limit is not None and read > limit:
+                    return None
+        return found
+
+
+_PREFETCH_MIN = 64  # explain fewer distinct focus nodes than this with a lookup per value (a write's record)
+_PREFETCH_RATIO = 8  # ... or when the store has more than this many registrations per focus node to explain
+_LOCATION_NAMES = ("sourceFile", "sourceLine", "sourcePointer", "sourceIndex")
+_REGISTERS_OX = NamedNode(AKG + "registers")
+_ALGORITHM_ID_OX = NamedNode(AKG + "algorithmId")
+_XSD_INTEGER = NamedNode(str(XSD.integer))
+_XSD_STRING = NamedNode(str(XSD.string))
+_ASK = object()  # "not known up front: look it up" (a value that is not single, or a literal to convert)
+_ABSENT = object()  # no such key (None in a table is a value: an IRI or blank node where a literal was read)
+
+
+class _Registrations:
+    """The registrations' location values and their algorithms' ids, read in one scan per property instead of
+    ~7 lookups per registration (a whole-store run explains thousands); nodes by their :func:`_text`.
+
+    Each answer equals :class:`_Explainer`'s per-lookup one or is :data:`_ASK`: a property with more than one
+    value (the lookup takes the first the store gives) or a literal this does not convert as rdflib does.
+    ``tests/loader/test_validation_prefetch.py`` compares both paths on damaged records.
+    """
+
+    def __init__(
+        self, registers: dict[str, Any], algorithm_ids: dict[str, Any], tables: dict[str, dict[str, Any]]
+    ) -> None:
+        self.registers, self.algorithm_ids, self.tables = registers, algorithm_ids, tables
+
+    def registers_something(self, node: Node) -> bool:
+        return _text(node) in self.registers
+
+    def order(self, registration: Node) -> Any:
+        """``_Explainer._order``: the registration's source index (records without one last), or :data:`_ASK`."""
+        found = self.tables["sourceIndex"].get(_text(registration), _ABSENT)
+        if found is _ABSENT:
+            return (1 << 62, str(registration))
+        return (found, str(registration)) if type(found) is int else _ASK  # not an IRI's None, a string, ...
+
+    def location(self, registration: Node) -> Any:
+        """``_Explainer._locate`` for a registration, or :data:`_ASK`."""
+        node = _text(registration)
+        found = {
+            "file": self.tables["sourceFile"].get(node),
+            "line": self.tables["sourceLine"].get(node),
+            "pointer": self.tables["sourcePointer"].get(node),
+            "index": self.tables["sourceIndex"].get(node),
+        }
+        algorithm = self.registers.get(node)  # a node's key, or _LITERAL (a literal registers no id)
+        algorithm_id = None if algorithm is None else self.algorithm_ids.get(algorithm)
+        if _ASK in (*found.values(), algorithm, algorithm_id):
+            return _ASK
+        found["algorithm_id"] = algorithm_id
+        return found
+
+
+_LITERAL = "\n"  # a literal as an object of akg:registers: no node's key (a node's text has no line break)
+
+
+def _node_key(term: Any) -> str:
+    """A pyoxigraph term's key in :class:`_Registrations`: :func:`_text` of its rdflib term."""
+    if isinstance(term, NamedNode):
+        return term.value
+    return "_:" + term.value if isinstance(term, BlankNode) else _LITERAL
+
+
+def _python(value: Any) -> Any:
+    """A value as ``to_rdflib(value).toPython()`` gives it for the literals the mapping writes (a string, an
+    integer of ASCII digits), None for an IRI or blank node (``_locate`` reads literals only); else _ASK."""
+    if not isinstance(value, OxLiteral):
+        return None
+    datatype = value.datatype
+    if datatype == _XSD_STRING:
+        return value.value
+    if datatype == _XSD_INTEGER and value.value.isascii() and value.value.isdigit():
+        return int(value.value)
+    return _ASK
+
 
 @dataclass(frozen=True)
 class _Walk:
@@ -945,12 +1079,13 @@ class _Walk:
 class _Explainer:
     """Turns results of either engine into :class:`ValidationResultItem`; caches per shape and per focus node."""
 
-    def __init__(self, shapes: Graph, data: _Data) -> None:
-        self.shapes, self.data = shapes, data
+    def __init__(self, shapes: Graph, data: _Data, registrations: "_Registrations | None" = None) -> None:
+        self.shapes, self.data, self.registrations = shapes, data, registrations
         self._expectations: dict[tuple[Node, str], _Expectation] = {}
         self._walks: dict[Node, _Walk] = {}
         self._locations: dict[Node, dict[str, Any]] = {}
         self._shapes: dict[Node, tuple[dict[str | None, str], tuple[str, ...]]] = {}
+        self._fields: dict[str, tuple[str | None, str | None, str | None]] = {}
 
     @property
     def model(self) -> Graph:
@@ -1005,6 +1140,11 @@ class _Explainer:
         """The register's key and titles of a property; the ontology's labels for other properties."""
         if predicate is None:
             return None, None, None
+        if (text := str(predicate)) not in self._fields:
+            self._fields[text] = self._field_of(predicate)
+        return self._fields[text]
+
+    def _field_of(self, predicate: Node | str) -> tuple[str | None, str | None, str | None]:
         key = FIELD_KEYS.get(str(predicate), _local(predicate))  # type: ignore[arg-type]
         if key in FIELD_TITLES:
             return key, *FIELD_TITLES[key]
@@ -1018,13 +1158,16 @@ class _Explainer:
 
     def _walk_back(self, focus: Node) -> _Walk:
         """The registration a focus node belongs to: itself, or the nearest one linking to it (first in the file)."""
-        frontier = [_Walk(focus)]
-        seen = {focus}
-        for _ in range(_MAX_HOPS + 1):
+        if self._is_registration(focus):  # most results
+            return _Walk(focus)
+        frontier, seen = [_Walk(focus)], {focus}
+        for _ in range(_MAX_HOPS):
+            frontier = list(self._steps_back(frontier, seen))
             found = [step for step in frontier if self._is_registration(step.record)]
+            if len(found) == 1:
+                return found[0]
             if found:
                 return min(found, key=lambda step: self._order(step.record))
-            frontier = list(self._steps_back(frontier, seen))
         return _Walk()
 
     def _steps_back(self, frontier: list[_Walk], seen: set[Node]) -> Iterator[_Walk]:
@@ -1040,11 +1183,19 @@ class _Explainer:
     def _is_registration(self, node: Node | None) -> bool:
         if node is None or isinstance(node, Literal):
             return False
-        if self.data.has(node, _REGISTERS):
+        if self.registrations is None:
+            registers = self.data.has(node, _REGISTERS)
+        else:  # read up front: every subject of akg:registers
+            registers = self.registrations.registers_something(node)
+        if registers:
             return True
         return any(str(kind).startswith(AKG + "Registration") for kind in self.data.objects(node, RDF.type))
 
     def _order(self, registration: Node | None) -> tuple[int, str]:
+        if self.registrations is not None and registration is not None:
+            known = self.registrations.order(registration)
+            if known is not _ASK:
+                return known  # type: ignore[no-any-return]
         index = self.data.value(registration, URIRef(AKG + "sourceIndex"))  # type: ignore[arg-type]
         return (int(index) if isinstance(index, Literal) else 1 << 62, str(registration))
 
@@ -1056,6 +1207,11 @@ class _Explainer:
         return self._locations[key]
 
     def _locate(self, registration: Node | None, focus: Node) -> dict[str, Any]:
+        if self.registrations is not None and registration is not None:
+            known = self.registrations.location(registration)
+            if known is not _ASK:
+                return known  # type: ignore[no-any-return]
+
         def value(name: str) -> Any:
             found = self.data.value(registration, URIRef(AKG + name)) if registration is not None else None
             return found.toPython() if isinstance(found, Literal) else None

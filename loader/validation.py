@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cache, lru_cache
 from typing import Any, Protocol
 
@@ -150,9 +151,14 @@ class ValidationResultItem:
         text = "\n".join((*parts, self.message_nl, self.message_en))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
-    def record_key(self) -> tuple[bool, str, int, str]:
+    def record_key(self) -> tuple[bool, str, tuple[int, Any], str]:
         """Records in file order; results no record links to last, by focus node."""
-        return (self.record is None, self.file or "", self.index or 0, self.record or self.focus)
+        # An RDF source may give akg:sourceIndex or akg:sourceFile as any literal: numbers sort as numbers,
+        # other values after them as text (comparing a text with a number would fail the whole report).
+        index = self.index
+        number = index is None or (isinstance(index, int | float | Decimal) and not isinstance(index, bool))
+        where = (0, index or 0) if number else (1, str(index))
+        return (self.record is None, str(self.file or ""), where, self.record or self.focus)
 
     def sort_key(self) -> tuple[Any, ...]:
         """Record by record, then field in the register's order, violations first."""

@@ -83,6 +83,8 @@ def _damaged(quads: list[Quad]) -> tuple[list[Quad], list[NamedNode]]:
     d.replace(d.record(13), _akg("sourceIndex"), _integer("\u0661\u0663"))  # Arabic-Indic digits
     d.add(d.record(14), _akg("sourcePointer"), _integer("14"))
     d.replace(d.record(18), _akg("sourceLine"), _integer("\u00b2"))  # a digit to str.isdigit, not to int()
+    d.replace(d.record(19), _akg("sourceIndex"), OxLiteral("negentien"))  # a text: sorted after the numbers
+    d.replace(d.record(20), _akg("sourceFile"), _integer("20"))
     line = d.one(d.registrations[17], _akg("sourceLine"))
     d.drop(d.record(17), _akg("sourceLine"))
     d.add(d.registrations[17], _akg("sourceLine"), line, OTHER_GRAPH)  # no line where that graph is background
@@ -157,6 +159,8 @@ def test_from_quads_both_paths_locate_alike(
     assert by_record[records[2].value].line == 7
     assert by_record[records[3].value].file is None
     assert isinstance(by_record[records[12].value].index, Decimal)
+    indexes = [item.index for item in reports["prefetched"].results if item.record is not None]
+    assert set(indexes[indexes.index("negentien") :]) == {"negentien"}  # a text sorts after the numbers
 
 
 @pytest.mark.parametrize("background", [(MODEL_GRAPHS,), (MODEL_GRAPHS, OTHER_GRAPH.value)], ids=["model", "and-other"])

@@ -139,16 +139,19 @@ def measure_mode(shared: Path, validate: bool, *, repeat: int, work: Path, profi
 
 
 def measure(
-    shared: Path = DEFAULT_SHARED, work: Path | None = None, *, repeat: int = 1, profile: Path | None = None
+    shared: Path = DEFAULT_SHARED,
+    work: Path | None = None,
+    *,
+    repeat: int = 1,
+    profile: Path | None = None,
+    modes: tuple[bool, ...] = (True, False),
 ) -> list[dict[str, object]]:
-    """One row per mode (validation on, off): median seconds ours and raw, quads stored, median ratio."""
+    """One row per mode (validation on, off: `modes`): median seconds ours and raw, quads stored, median ratio."""
     if not (shared / "reference" / "other-registers").is_dir():
         return []
     _prepare(shared, True)  # once per process, as for the Dutch loader: vocabulary, compiled shapes, imports
     with tempfile.TemporaryDirectory(prefix="algokg-registers-", dir=work) as tmp:
-        return [
-            measure_mode(shared, validate, repeat=repeat, work=Path(tmp), profile=profile) for validate in (True, False)
-        ]
+        return [measure_mode(shared, validate, repeat=repeat, work=Path(tmp), profile=profile) for validate in modes]
 
 
 def main(argv: list[str] | None = None) -> list[dict[str, object]]:

@@ -26,7 +26,8 @@ so figures from machines with different core counts can be compared on equal ter
 
 Times are medians. The JSON (default `benchmarks/results.json`, not committed) holds the table's rows and
 every benchmark's full result, with the machine, Python version and git commit, so runs can be compared.
-`--quick` shortens every measurement (fewer repeats, shorter durations): for a smoke run, not for figures.
+`--quick` shortens every measurement (fewer repeats, shorter durations; the other registers with validation only): for a
+smoke run, not for figures.
 """
 
 import argparse
@@ -286,7 +287,7 @@ def run_abuse(sizes: Sequence[int], config: Settings, work: Path) -> tuple[list[
     """Once, at the smallest size: what an attack costs everybody else does not depend on the data's size."""
     quick = config.duration < 1
     result = abuse_bench.run(
-        min(sizes), duration=5.0 if quick else 40.0, idle=2.0 if quick else 5.0, warmup=1.0 if quick else 3.0, work=work
+        min(sizes), duration=2.0 if quick else 40.0, idle=1.0 if quick else 5.0, warmup=0.5 if quick else 3.0, work=work
     )
     print(f"abuse {min(sizes)}: {result['attack']}", flush=True)
     return abuse_bench.rows(result), result
@@ -315,11 +316,12 @@ def run_fidelity(shared: Path = fidelity_bench.DEFAULT_SHARED) -> tuple[list[Row
     return rows, found
 
 
-def run_registers(work: Path, repeat: int = 1) -> tuple[list[Row], list[dict[str, object]]]:
-    """Every other register loaded together (benchmarks.registers) against raw bulk load; none without ../shared."""
+def run_registers(work: Path, repeat: int = 1, quick: bool = False) -> tuple[list[Row], list[dict[str, object]]]:
+    """Every other register loaded together (benchmarks.registers) against raw bulk load; none without ../shared.
+    Quick (a smoke run): with validation only."""
     from benchmarks import registers as registers_bench
 
-    found = registers_bench.measure(work=work, repeat=repeat)
+    found = registers_bench.measure(work=work, repeat=repeat, modes=(True,) if quick else (True, False))
     rows = [
         Row(
             "registers",
@@ -447,7 +449,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
             part, details["fidelity"] = run_fidelity()
             rows += part
         if "registers" in chosen:
-            part, details["registers"] = run_registers(work, repeat=config.load_repeat)
+            part, details["registers"] = run_registers(work, repeat=config.load_repeat, quick=args.quick)
             rows += part
     rows += geometric_means(rows)
     document = {

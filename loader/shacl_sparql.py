@@ -664,7 +664,13 @@ def pyshacl_results(data: Graph, shapes: Graph) -> list[ShaclResult]:
     """pyshacl's results as :class:`ShaclResult` (the oracle, and the fallback for routed shapes)."""
     from pyshacl import validate  # slow to import
 
-    _, report, _ = validate(data, shacl_graph=shapes, inference="none", allow_warnings=True)
+    from loader.pyshacl_graph import PreparedQueries
+
+    prepared = PreparedQueries()  # a copy: pyshacl validates it in place, `data` stays as it was
+    prepared += data
+    for prefix, namespace in data.namespaces():
+        prepared.bind(prefix, namespace, replace=True)
+    _, report, _ = validate(prepared, shacl_graph=shapes, inference="none", allow_warnings=True, inplace=True)
     compiler = _Compiler(report)
     results = []
     for result in report.objects(None, SH.result):

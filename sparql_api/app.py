@@ -10,6 +10,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
+from starlette.routing import BaseRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sparql_api import errors, graph_store, linked_data, metadata, protocol, update, web
 from sparql_api import rest as rest_api
@@ -27,7 +29,7 @@ def create_app(settings: Settings) -> FastAPI:
     """Build the app for a store directory; configuration comes only from `settings`."""
     # /docs is sparql_api.web.apidocs (Swagger UI from the vendored build, else a plain list): FastAPI's own
     # pages load their scripts from a CDN and are blank offline. ReDoc is not vendored, so it is off.
-    app = FastAPI(
+    app = AlgokgApp(
         lifespan=_lifespan,
         title="algokg",
         summary="Knowledge graph of government algorithms",
@@ -45,7 +47,7 @@ def create_app(settings: Settings) -> FastAPI:
     errors.install(app)  # unknown paths, bad parameters, unexpected exceptions: problem+json or an HTML page
     # Body limits (413/408), requests per client (429), the client of every query and the cancellation of its
     # queries when it goes away (sparql_api.limits).
-    app.add_middleware(RequestLimits, settings=settings)
+    app.add_middleware(RequestLimits, settings=settings, in_flight={})  # one table, shared by /sparql's stack
     metadata.install(app)  # /health, /ready, /metrics (+ request metrics), VoID, DCAT, dumps
     # Read endpoints are public: any origin may GET/POST them; large answers travel gzipped.
     app.add_middleware(GZipMiddleware, minimum_size=1024)  # skips application/gzip (the dumps) by default
@@ -58,6 +60,33 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(rest_api.router)
     app.include_router(web.router)  # HTML pages: /, /algorithms, /query, … (sparql_api.web)
     return app
+
+
+class AlgokgApp(FastAPI):
+    """FastAPI with a shortcut for the hot path: a request for `/sparql` goes through the app's own middleware (the
+    same layers, in the same order, as every other request) straight to `protocol.SparqlEndpoint`, past Starlette's
+    error and exception layers and the router. The endpoint answers what the router would: problem+json for a
+    method it does not take (405), and its own errors; an exception it lets through reaches the app's
+    `UnexpectedErrorMiddleware` as any route's does."""
+
+    _sparql: tuple[BaseRoute, ASGIApp] | None = None  # the route and the middleware around its endpoint
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == protocol.PATH:
+            if self._sparql is None:
+                self._sparql = self._sparql_stack()
+            scope["app"], scope["route"] = self, self._sparql[0]
+            await self._sparql[1](scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+    def _sparql_stack(self) -> tuple[BaseRoute, ASGIApp]:
+        """Built on the first request, as Starlette builds its own stack: all middleware has been added by then."""
+        route = next(r for r in self.router.routes if isinstance(getattr(r, "app", None), protocol.SparqlEndpoint))
+        stack: ASGIApp = route.app  # type: ignore[attr-defined]
+        for cls, args, kwargs in reversed(self.user_middleware):
+            stack = cls(stack, *args, **kwargs)
+        return route, stack
 
 
 @asynccontextmanager

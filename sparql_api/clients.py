@@ -128,6 +128,7 @@ def _within(text: str, networks: tuple[Network, ...]) -> bool:
     return address is not None and any(address in network for network in networks)
 
 
+@lru_cache(maxsize=4096)  # a pure function of the text; parsing an address costs more than the lookup
 def _key(text: str) -> str:
     address = _address(text)
     if address is None:

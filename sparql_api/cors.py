@@ -38,8 +38,8 @@ class PublicCORSMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = dict(scope["headers"])
         path, method = scope["path"], scope["method"]
+        headers = dict(scope["headers"]) if method == "OPTIONS" else {}  # only a preflight reads them
         preflight = method == "OPTIONS" and b"origin" in headers and b"access-control-request-method" in headers
         if preflight:
             method = headers[b"access-control-request-method"].decode("latin-1").strip()

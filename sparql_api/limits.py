@@ -48,9 +48,11 @@ def body_limit(path: str, settings: Settings) -> int:
 
 
 class RequestLimits:
-    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+    def __init__(self, app: ASGIApp, settings: Settings, in_flight: dict[str, int] | None = None) -> None:
+        """:param in_flight: anonymous client key -> requests being served; one table for all instances of one
+        app (`sparql_api.app.AlgokgApp` wraps `/sparql` in a second stack of the same middleware)."""
         self.app, self.settings = app, settings
-        self._in_flight: dict[str, int] = {}  # anonymous client key -> requests being served
+        self._in_flight = in_flight if in_flight is not None else {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -173,6 +173,8 @@ class QueryService:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._pool = WorkerPool(settings.store_dir, settings.query_workers, long_seconds=settings.long_query_seconds)
+        self._current_link = str(current_path(settings.store_dir))
+        self._known_generation: tuple[str, Path] | None = None  # the link's text and the generation it names
 
     @property
     def data_version(self) -> str:
@@ -180,8 +182,12 @@ class QueryService:
         return self._generation().name
 
     def _generation(self) -> Path:
-        current = current_path(self.settings.store_dir)
-        return self.settings.store_dir / os.readlink(current)
+        # Read the link on every call (a commit moves it), build the Path only when it changed: every query asks.
+        target = os.readlink(self._current_link)
+        known = self._known_generation
+        if known is None or known[0] != target:
+            known = self._known_generation = (target, self.settings.store_dir / target)
+        return known[1]
 
     @property
     def last_modified(self) -> float | None:

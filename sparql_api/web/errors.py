@@ -104,7 +104,9 @@ class ProblemPagesMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not _asks_for_html(Request(scope)):
+        # Most requests name no text/html at all: no Request object for them (this runs on every request).
+        accept = next((value for name, value in scope.get("headers", ()) if name == b"accept"), b"")
+        if scope["type"] != "http" or b"text/html" not in accept.lower() or not _asks_for_html(Request(scope)):
             await self.app(scope, receive, send)
             return
         start: Message | None = None

@@ -203,6 +203,23 @@ def test_a_client_over_its_limit_gets_429_and_the_token_holder_does_not(server: 
             assert client.get(server.url("/sparql"), params={"query": ASK}, headers=bearer).status_code == 200
 
 
+def test_the_limit_counts_sparql_and_every_other_route_together(server: Server) -> None:
+    """/sparql has its own way through the middleware (`sparql_api.app.AlgokgApp`): still one count per client."""
+    source = _address(141)
+    with _long_queries(server, [source, source]):  # two POST /sparql in flight: the limit
+        time.sleep(0.5)
+        transport = httpx.HTTPTransport(local_address=source)
+        with httpx.Client(transport=transport, timeout=60) as client:
+            refused = client.get(server.url("/api/algorithms"))
+            assert refused.status_code == 429, refused.text
+    source = _address(142)  # another client: the first one's queries may not have ended yet
+    page = _get(server, source, "/query?" + urlencode({"query": CARTESIAN, "editor": "plain"}))
+    with _long_queries(server, [source]), page:  # one on /sparql, one on the query page
+        time.sleep(0.5)
+        with httpx.Client(transport=httpx.HTTPTransport(local_address=source), timeout=60) as client:
+            assert client.get(server.url("/sparql"), params={"query": ASK}).status_code == 429
+
+
 # -- point 7: body sizes ------------------------------------------------------------------------------------------
 
 

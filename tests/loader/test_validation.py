@@ -431,3 +431,29 @@ def test_results_stored_as_shacl_with_stable_iris() -> None:
     assert sorted(row["message"].language for row in store.query(by_path)) == ["en", "nl"]
     value = PREFIXES + 'ASK { GRAPH ?g { ?r sh:value "nl" ; sh:sourceShape ?s } }'
     assert store.query(value)
+
+
+@pytest.mark.parametrize("count", [0, 7, 120_001])
+def test_the_quads_go_into_the_store_in_parts_all_of_them(count: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`validate_quads` puts a source's quads into its store as concurrent parts: the same quads as one extend."""
+    from pyoxigraph import Literal as OxLiteral
+    from pyoxigraph import Quad
+
+    from loader import validation
+
+    graph = NamedNode("https://example.org/source")
+    quads = [
+        Quad(
+            NamedNode(f"https://example.org/s{i % 1000}"),
+            NamedNode(f"https://example.org/p{i % 7}"),
+            OxLiteral(i),
+            graph,
+        )
+        for i in range(count)
+    ]
+    monkeypatch.setattr(validation, "usable_cores", lambda: 4)  # as many parts as the limit allows
+    parted = Store()
+    validation._extend_in_parts(parted, quads)
+    whole = Store()
+    whole.extend(quads)
+    assert len(parted) == len(whole) == count and set(parted) == set(whole)

@@ -1,6 +1,6 @@
 """Every benchmark in one run, each against its baseline measured in the same run: one table, and JSON.
 
-    python -m benchmarks.run [--sizes 1000,10000] [--quick] [--only load,validation,rest,http,abuse,fidelity]
+    python -m benchmarks.run [--sizes 1000,10000] [--quick] [--only load,validation,rest,http,layers,abuse,…]
                              [--cores N] [--json benchmarks/results.json]
 
 - load: the `algokg load` pipeline against pyoxigraph's raw bulk load of the same quads (`benchmarks.load`);
@@ -13,6 +13,9 @@
   ratio = cold latency / raw, goal <= 1.5.
 - http: `/sparql` against `oxigraph serve-read-only` on the same data (`benchmarks.http`); ratio = throughput
   of algokg / Oxigraph, goal >= 0.8.
+- layers: `/sparql` taken apart (`benchmarks.http_floor`): uvicorn alone with cached answers, + pyoxigraph in the
+  server, + the killable query workers, algokg; each a throughput ratio to Oxigraph in the same run, no goal:
+  where a kind misses the http goal, these rows say which layer costs it and what the stack's floor is.
 - abuse: 50 anonymous clients running expensive queries while a probe times `/health` and a cheap query
   (`benchmarks.abuse`, at the smallest size); p50 against the idle server, p99 against its goal (100 ms, 1 s):
   ratio = goal / p99, goal >= 1.
@@ -49,13 +52,13 @@ from pathlib import Path
 from benchmarks import abuse as abuse_bench
 from benchmarks import fidelity as fidelity_bench
 from benchmarks import http as http_bench
+from benchmarks import http_floor, machine
 from benchmarks import load as load_bench
-from benchmarks import machine
 from benchmarks import rest as rest_bench
 from benchmarks.generate import generate
 from loader.reference import ReferenceData, reference_data
 
-BENCHMARKS = ("load", "validation", "rest", "http", "abuse", "fidelity", "registers")
+BENCHMARKS = ("load", "validation", "rest", "http", "layers", "abuse", "fidelity", "registers")
 DEFAULT_JSON = Path(__file__).parent / "results.json"
 
 
@@ -294,6 +297,30 @@ def run_http(sizes: Sequence[int], config: Settings, work: Path) -> tuple[list[R
     return rows, details
 
 
+def run_layers(sizes: Sequence[int], config: Settings, work: Path) -> tuple[list[Row], dict[int, object]]:
+    """`/sparql` layer by layer (`benchmarks.http_floor`): where algokg's requests lose against Oxigraph's. The
+    ratios are figures to read, no goals: `cached` is the floor of uvicorn itself."""
+    rows: list[Row] = []
+    details: dict[int, object] = {}
+    quick = config.duration < 1  # a smoke run: the lightest kind and the mix of all
+    for size in sizes:
+        result = http_floor.run(
+            size, clients=config.http_clients, duration=config.duration, warmup=config.warmup, rounds=1, work=work,
+            cpus=None, kinds=("point lookup", "mix") if quick else (*http_floor.KINDS, "mix"),
+        )  # fmt: skip
+        details[size] = result
+        kinds = result["results"]
+        assert isinstance(kinds, dict)
+        for kind, row in kinds.items():
+            reference = row["oxigraph"]["rps"]
+            for layer in http_floor.SERVERS[1:]:
+                figure = row[layer]
+                rows.append(Row("layers", f"{kind}: {layer}", size, figure["rps"], reference, "req/s",
+                                figure["ratio"] or None, ""))  # fmt: skip
+        print(f"layers {size}: geometric means {result['geometric_mean_ratio']}", flush=True)
+    return rows, details
+
+
 def run_abuse(sizes: Sequence[int], config: Settings, work: Path) -> tuple[list[Row], dict[str, object]]:
     """Once, at the smallest size: what an attack costs everybody else does not depend on the data's size."""
     quick = config.duration < 1
@@ -453,6 +480,9 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
             rows += part
         if "http" in chosen:
             part, details["http"] = run_http(sizes, config, work / "served")
+            rows += part
+        if "layers" in chosen:
+            part, details["layers"] = run_layers(sizes, config, work / "served")
             rows += part
         if "abuse" in chosen:
             part, details["abuse"] = run_abuse(sizes, config, work / "served")

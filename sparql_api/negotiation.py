@@ -13,6 +13,7 @@ Accept decides, since clients send these parameters to every endpoint whatever i
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 # `format=` values (short names and file extensions) and the media types they stand for.
 FORMAT_ALIASES: dict[str, str] = {
@@ -139,6 +140,20 @@ def choose_media_type(accept: str | None, offered: Sequence[str], format: str | 
     :param format: a `format` parameter; when known it alone decides (an alias such as `ttl`, or a media type);
         an unknown value is ignored.
     """
+    if (accept is None or len(accept) <= _CACHED_ACCEPT) and (format is None or len(format) <= _CACHED_ACCEPT):
+        return _chosen(accept, tuple(offered), format)  # clients send the same few Accept headers again and again
+    return _choose(accept, offered, format)
+
+
+_CACHED_ACCEPT = 512  # longer Accept headers are negotiated each time (a cache of them would be a memory sink)
+
+
+@lru_cache(maxsize=1024)
+def _chosen(accept: str | None, offered: tuple[str, ...], format: str | None) -> str | None:
+    return _choose(accept, offered, format)
+
+
+def _choose(accept: str | None, offered: Sequence[str], format: str | None) -> str | None:
     if not offered:
         return None
     if format is not None and known_format(format):

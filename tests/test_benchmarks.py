@@ -58,6 +58,7 @@ def test_benchmark_runner_smoke(tmp_path: Path) -> None:
     """A tiny `benchmarks.run`: every benchmark runs against its baseline, one table, and the JSON is written."""
     import json
 
+    from benchmarks import http_floor
     from benchmarks.run import main
 
     target = tmp_path / "results.json"
@@ -68,7 +69,10 @@ def test_benchmark_runner_smoke(tmp_path: Path) -> None:
     shared = REPO.parent / "shared"
     samples = {"fidelity"} if (shared / "samples").is_dir() else set()
     samples |= {"registers"} if (shared / "reference" / "other-registers").is_dir() else set()
-    assert {row["benchmark"] for row in rows} == {"load", "validation", "rest", "http"} | samples
+    assert {row["benchmark"] for row in rows} == {"load", "validation", "rest", "http", "layers"} | samples
+    layers = {row["case"] for row in rows if row["benchmark"] == "layers"}  # quick: two kinds, every layer
+    assert layers == {f"{kind}: {layer}" for kind in ("point lookup", "mix") for layer in http_floor.SERVERS[1:]}
+    assert all(row["ratio"] > 0 for row in rows if row["benchmark"] == "layers")
     load = [row for row in rows if row["benchmark"] == "load"]
     assert len(load) == 2 and all(row["ratio"] > 0 and row["baseline"] > 0 for row in load)  # validation off and on
     assert all(row["ours"] > 0 for row in rows if row["benchmark"] == "validation")

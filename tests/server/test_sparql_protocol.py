@@ -310,6 +310,13 @@ def test_choose_media_type_rules() -> None:
     assert choose_media_type("text/html", offered, format="csv") == "text/csv"
     assert choose_media_type(None, offered, format="turtle") is None
     assert choose_media_type(None, ["text/turtle", "application/ld+json"], format="json") == "application/ld+json"
+    # The answer is cached per (Accept, offered, format): the same Accept with other offers answers anew, and
+    # an Accept too long to cache is negotiated by the same rules.
+    assert choose_media_type("text/csv, application/ld+json", ["application/ld+json"]) == "application/ld+json"
+    assert choose_media_type("text/csv, application/ld+json", offered) == "text/csv"
+    long_accept = ", ".join([f"application/x-{n}" for n in range(100)] + ["text/csv;q=0.5"])
+    assert len(long_accept) > 512 and choose_media_type(long_accept, offered) == "text/csv"
+    assert choose_media_type(long_accept, offered[:2]) is None
 
 
 # -- transport: gzip, CORS -----------------------------------------------------------------------

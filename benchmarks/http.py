@@ -33,6 +33,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 from pyoxigraph import QueryResultsFormat, RdfFormat, Store, parse, parse_query_results
@@ -365,13 +366,20 @@ NOTES = [
 ]
 
 
+def heading(result: dict[str, object], title: str) -> str:
+    """The first line of a load benchmark's report: what ran, how long, on which cores."""
+    cpus = f", cores {result['cpus']}" if result.get("cpus") else ""
+    return (
+        f"{title}, {result['size']} algorithms, {result['clients']} clients, {result['duration_s']} s each, "
+        f"{result.get('rounds', 1)} round(s){cpus}"
+    )
+
+
 def report(result: dict[str, object]) -> str:
     rows = result["results"]
     assert isinstance(rows, dict)
-    cpus = f", cores {result['cpus']}" if result.get("cpus") else ""
     lines = [
-        f"HTTP throughput, {result['size']} algorithms, {result['clients']} clients, {result['duration_s']} s each, "
-        f"{result.get('rounds', 1)} round(s){cpus}",
+        heading(result, "HTTP throughput"),
         f"{'query':<15} {'oxigraph req/s':>14} {'p50 ms':>8} {'p99 ms':>8} {'cpu us':>7}   {'algokg req/s':>12} "
         f"{'p50 ms':>8} {'p99 ms':>8} {'cpu us':>7}   {'ratio':>6} {'cpu':>5} {'load':>5}",
     ]
@@ -396,31 +404,39 @@ def report(result: dict[str, object]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> dict[str, object]:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_load_arguments(parser, duration=5.0, warmup=1.0, rounds=1)
+    parser.add_argument("--workers", type=int, help="algokg query worker processes (default: the server's)")
+    args = parser.parse_args(argv)
+    result = run(args.size, workers=args.workers, **load_options(args))
+    return reported(result, report(result), args.json)
+
+
+def add_load_arguments(parser: argparse.ArgumentParser, *, duration: float, warmup: float, rounds: int) -> None:
+    """The options of both HTTP load benchmarks (this one and `benchmarks.http_floor`)."""
     parser.add_argument("--size", type=int, default=1000, help="algorithms in the generated register")
     parser.add_argument("--clients", type=int, default=8, help="concurrent client threads")
-    parser.add_argument("--duration", type=float, default=5.0, help="seconds measured per query kind and server")
-    parser.add_argument("--warmup", type=float, default=1.0, help="seconds sent before measuring")
-    parser.add_argument("--workers", type=int, help="algokg query worker processes (default: the server's)")
-    parser.add_argument("--rounds", type=int, default=1, help="alternating measurements per kind (medians)")
+    parser.add_argument("--duration", type=float, default=duration, help="seconds measured per kind, server, round")
+    parser.add_argument("--warmup", type=float, default=warmup, help="seconds sent before measuring")
+    parser.add_argument("--rounds", type=int, default=rounds, help="alternating measurements per kind (medians)")
     parser.add_argument("--cpus", help="pin servers and clients to these cores, e.g. 0 or 0,1")
     parser.add_argument(
         "--work", type=Path, default=Path(tempfile.gettempdir()) / "algokg-bench-http", help="stores and logs (reused)"
     )
     parser.add_argument("--json", type=Path, help="write the results here too")
-    args = parser.parse_args(argv)
-    result = run(
-        args.size,
-        clients=args.clients,
-        duration=args.duration,
-        warmup=args.warmup,
-        work=args.work,
-        workers=args.workers,
-        rounds=args.rounds,
-        cpus={int(cpu) for cpu in args.cpus.split(",")} if args.cpus else None,
-    )
-    print(report(result))
-    if args.json:
-        args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+
+
+def load_options(args: argparse.Namespace) -> dict[str, Any]:
+    """`run`'s keyword arguments from the options `add_load_arguments` added."""
+    cpus = {int(cpu) for cpu in args.cpus.split(",")} if args.cpus else None
+    return {"clients": args.clients, "duration": args.duration, "warmup": args.warmup, "rounds": args.rounds,
+            "work": args.work, "cpus": cpus}  # fmt: skip
+
+
+def reported(result: dict[str, object], text: str, target: Path | None) -> dict[str, object]:
+    """Print the report; with `target`, write the result there as JSON too."""
+    print(text)
+    if target:
+        target.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     return result
 
 

@@ -17,23 +17,25 @@ can reach that goal for that kind of query. See `benchmarks/floor_server.py` for
 """
 
 import argparse
-import json
 import os
 import statistics
 import sys
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from benchmarks.http import (
     Measurement,
+    add_load_arguments,
     algokg_process,
     build_store,
+    heading,
+    load_options,
     measure,
     oxigraph_copy,
     oxigraph_process,
     queries,
+    reported,
     same_answers,
 )
 from benchmarks.machine import machine_state
@@ -114,10 +116,8 @@ def run(
 def report(result: dict[str, object]) -> str:
     rows = result["results"]
     assert isinstance(rows, dict)
-    cores = f", cores {result['cpus']}" if result.get("cpus") else ""
     lines = [
-        f"/sparql layer by layer, {result['size']} algorithms, {result['clients']} clients, {result['duration_s']} s "
-        f"each, {result['rounds']} round(s){cores}: throughput ratio to oxigraph (CPU us per request)",
+        heading(result, "/sparql layer by layer") + ": throughput ratio to oxigraph (CPU us per request)",
         f"{'query':<15}" + "".join(f"{name:>20}" for name in SERVERS),
     ]
     for kind, row in rows.items():
@@ -137,30 +137,10 @@ def report(result: dict[str, object]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> dict[str, object]:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--size", type=int, default=1000, help="algorithms in the generated register")
-    parser.add_argument("--clients", type=int, default=8, help="concurrent client threads")
-    parser.add_argument("--duration", type=float, default=2.0, help="seconds measured per kind, server and round")
-    parser.add_argument("--warmup", type=float, default=0.5, help="seconds sent before measuring")
-    parser.add_argument("--rounds", type=int, default=3, help="alternating measurements per kind (medians)")
-    parser.add_argument("--cpus", help="pin servers and clients to these cores, e.g. 0 or 0,1")
-    parser.add_argument(
-        "--work", type=Path, default=Path(tempfile.gettempdir()) / "algokg-bench-http", help="stores and logs (reused)"
-    )
-    parser.add_argument("--json", type=Path, help="write the results here too")
+    add_load_arguments(parser, duration=2.0, warmup=0.5, rounds=3)
     args = parser.parse_args(argv)
-    result = run(
-        args.size,
-        clients=args.clients,
-        duration=args.duration,
-        warmup=args.warmup,
-        rounds=args.rounds,
-        work=args.work,
-        cpus={int(cpu) for cpu in args.cpus.split(",")} if args.cpus else None,
-    )
-    print(report(result))
-    if args.json:
-        args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    return result
+    result = run(args.size, **load_options(args))
+    return reported(result, report(result), args.json)
 
 
 if __name__ == "__main__":

@@ -62,6 +62,9 @@ def damaged_store(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-
             Quad(chain[-1], NamedNode(f"{AKG}status"), status, graph),
             Quad(status, NamedNode(f"{SKOS}inScheme"), scheme, graph),
             Quad(scheme, NamedNode(f"{RDF}type"), NamedNode(f"{AKG}StatusScheme"), graph),
+            # Past the edge, a node shapes target (another record's algorithm): the copy holds only what the
+            # edge node's checks read of it (its type), so the checks find it incomplete there; not a focus node.
+            Quad(chain[-1], NamedNode(f"{AKG}legalResource"), third.object, graph),
         ]
     store.extend(damaged)
     return store, sorted({q.subject for q in damaged if q.predicate == REGISTERS}, key=lambda n: n.value)

@@ -49,9 +49,9 @@ TITLE = "http://purl.org/dc/terms/title"
 # was traced to one construct, so the REST query can be reformulated once there is a portable form.
 VIRTUOSO_QUIRKS = {
     "describe": "DESCRIBE: what it returns is up to the store (SPARQL 1.1 §16.4); Virtuoso adds other statements",
-    "gaps": "misses some performed assessments through `akg:instrument/skos:broader* ?missing` inside FILTER NOT"
-    " EXISTS, with ?missing from an outer VALUES: plan-dependent, 104 to 119 findings for the same data across"
-    " fresh instances (the embedded store: 104)",
+    "gaps": "judges performed assessments wrongly through `akg:instrument/skos:broader* ?missing` inside FILTER"
+    " NOT EXISTS, with ?missing from an outer VALUES: plan-dependent, 104 to 119 findings for the same data across"
+    " fresh instances (the embedded store: 104), and in some instances IAMA gaps left out",
 }
 
 PATHS = [
@@ -169,9 +169,9 @@ def _same(embedded: Server, remote: tuple[str, Server], path: str, quirk: str | 
     assert expected[0] == 200, expected
     answer = _answer(server, path, **arguments)
     if name == "virtuoso" and quirk == "gaps":
-        # Virtuoso's plan decides whether it answers alike; when it does not, it errs only the known way.
+        # Virtuoso's plan decides whether it answers alike; when it does not, it errs only in the known construct.
         if answer != expected:
-            _only_extra_assessment_findings(expected, answer)
+            _only_assessment_findings_differ(expected, answer)
             pytest.xfail(f"Virtuoso {VIRTUOSO_QUIRKS[quirk]}")
     elif name == "virtuoso" and quirk is not None:
         # Strict: the day Virtuoso answers alike, this fails and the quirk comes off the list.
@@ -180,18 +180,17 @@ def _same(embedded: Server, remote: tuple[str, Server], path: str, quirk: str | 
     assert answer == expected
 
 
-def _only_extra_assessment_findings(expected: tuple[int, str, object], answer: tuple[int, str, object]) -> None:
+def _only_assessment_findings_differ(expected: tuple[int, str, object], answer: tuple[int, str, object]) -> None:
     """The findings differ only in IAMA/DPIA gaps, the quirk's construct: Virtuoso's plan decides whether it sees
-    a performed assessment (an extra gap) and the reason of one not performed (inside the same OPTIONAL); every
-    other finding is the same, and so is everything around the findings."""
+    a performed assessment (an extra gap, or in some instances a gap left out: 3-5 IAMA gaps missing in ~1
+    of 5 fresh instances, 6 December) and the reason of one not performed (inside the same OPTIONAL); every other
+    finding is the same, and so is everything around the findings."""
     assert answer[:2] == expected[:2]
     assert isinstance(expected[2], dict) and isinstance(answer[2], dict)
     ours, theirs = expected[2]["member"], answer[2]["member"]
     only_ours = [finding for finding in ours if finding not in theirs]
     only_theirs = [finding for finding in theirs if finding not in ours]
     assert {finding["kind"] for finding in only_ours + only_theirs} <= {"iama", "dpia"}, (only_ours, only_theirs)
-    gaps_of = {(finding["algorithm"], finding["kind"]) for finding in theirs}
-    assert all((finding["algorithm"], finding["kind"]) in gaps_of for finding in ours), only_ours  # never fewer gaps
     assert {k: v for k, v in answer[2].items() if k not in ("member", "totalItems")} == {
         k: v for k, v in expected[2].items() if k not in ("member", "totalItems")
     }

@@ -385,31 +385,28 @@ def _focus_by_check(
     routing = _routing(profiles)
     if routing is None:
         return None
-    wanted = {c for targets in routing.roots.values() for c in targets.classes}
+    by_class, by_node = routing.by_class, routing.by_node
+    by_subject_of, by_object_of = routing.by_subject_of, routing.by_object_of
     subclasses: dict[Any, set[Any]] = {}
-    if wanted:
-        members = " ".join(str(c) for c in sorted(wanted, key=lambda c: c.value))
+    if by_class:
+        members = " ".join(str(c) for c in sorted(by_class, key=lambda c: c.value))
         query = f"SELECT ?c ?t WHERE {{ VALUES ?t {{ {members} }} ?c <{RDFS.subClassOf}>* ?t }}"
         for row in store.query(query, use_default_graph_as_union=True):  # type: ignore[union-attr]
             subclasses.setdefault(row["c"], set()).add(row["t"])
-    objects_of = {p for targets in routing.roots.values() for p in targets.objects_of}
-    subjects_of = {p for targets in routing.roots.values() for p in targets.subjects_of}
 
     def uses(subject: Any, predicate: NamedNode, obj: Any) -> bool:
         # One index lookup each, nothing decoded but a match: a record's own triples hold long texts.
         return next(store.quads_for_pattern(subject, predicate, obj, None), None) is not None
 
-    by_class, by_node = routing.by_class, routing.by_node
-    by_subject_of, by_object_of = routing.by_subject_of, routing.by_object_of
     selected: dict[Node, list[FocusNode]] = {root: [] for root in routing.roots}
     for node in nodes:
         roots = set(by_node.get(node.value, ()))
-        roots.update(*(by_object_of[p] for p in objects_of if uses(None, p, node)))
+        roots.update(*(of for p, of in by_object_of.items() if uses(None, p, node)))
         if not isinstance(node, OxLiteral):
             # One scan of the node's own triples (a record's node has a few dozen) instead of a lookup per
             # targeted predicate: random reads are what a check costs in a large store.
             for quad in store.quads_for_pattern(node, None, None, None):
-                if quad.predicate in subjects_of:
+                if quad.predicate in by_subject_of:
                     roots |= by_subject_of[quad.predicate]
                 if quad.predicate == _RDF_TYPE:
                     roots.update(*(by_class[kind] for kind in subclasses.get(quad.object, ())))
@@ -471,7 +468,7 @@ def _with_sparql(
         # then does not grow with the store); the others, and pyshacl's shapes, on the store itself.
         local, remote, needs = _local_plan(chosen)
         with scratch_store(_model_quads(), copy_for(store, focus_nodes, needs, MODEL_GRAPHS, known)) as copy:
-            results = _checked_in_copy(copy, local, focus_nodes, chosen)
+            results = _checked_in_copy(copy, shapes, local, focus_nodes, chosen)
         results += _checked(store, shapes, (remote, compiled[1]), focus_nodes, chosen, fallback)
     else:
         results = _checked(store, shapes, compiled, focus_nodes, chosen, fallback)
@@ -502,7 +499,7 @@ def _checked(
 
 
 def _checked_in_copy(
-    copy: Store, checks: list[CompiledCheck], focus_nodes: list[FocusNode], chosen: tuple[str, ...]
+    copy: Store, shapes: Graph, checks: list[CompiledCheck], focus_nodes: list[FocusNode], chosen: tuple[str, ...]
 ) -> list[ShaclResult]:
     """The checks that apply to some focus node, each over every node it targets in the copy, without naming
     the focus nodes: a query's cost on so small a store is mostly parsing it (~90 µs of ~100 for the whole
@@ -511,7 +508,7 @@ def _checked_in_copy(
     focus_of = _focus_by_check(copy, focus_nodes, chosen)
     applicable = checks if focus_of is None else [check for check in checks if focus_of(check)]
     wanted = set(focus_nodes)
-    found = validate_compiled(copy, shapes_graph(chosen), (applicable, {}), workers=1)
+    found = validate_compiled(copy, shapes, (applicable, {}), workers=1)
     return [result for result in found.results if result.focus in wanted]
 
 
